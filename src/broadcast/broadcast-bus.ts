@@ -1,0 +1,18 @@
+import { BroadcastEnvelope } from './broadcast-envelope';
+
+export type EnvelopeHandler = (envelope: BroadcastEnvelope) => void;
+
+/**
+ * The relay between instances. Implementations: Redis pub/sub (production) and an in-process
+ * bus (single-instance development). Used as the injection token.
+ */
+export abstract class BroadcastBus {
+  /** Hands the envelope to the other instances. Never rejects: failures are logged. */
+  abstract publish(userIds: string[] | null, frame: string): Promise<void>;
+
+  /** Registers the single consumer of envelopes published by other instances. */
+  abstract onEnvelope(handler: EnvelopeHandler): void;
+
+  /** Called after the subscriber reconnects: envelopes may have been lost meanwhile. */
+  abstract onResubscribed(handler: () => void): void;
+}

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { User } from '../users/user.entity';
+import { ConversationDto } from './dto/conversation.dto';
+import { CreateConversationDto } from './dto/create-conversation.dto';
+import { MessageDto } from './dto/message.dto';
+import { Conversation } from './entities/conversation.entity';
+import { ConversationMember } from './entities/conversation-member.entity';
+import { Message } from './entities/message.entity';
+
+interface ConversationRow {
+  id: string;
+  kind: Conversation['kind'];
+  name: string | null;
+  last_seq: string;
+  last_read_seq: string;
+  created_at: Date;
+}
+
+/** Conversations and membership: who may read and write where. No sockets here. */
+@Injectable()
+export class ConversationsService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async createGroup(creatorId: string, dto: CreateConversationDto): Promise<ConversationDto> {
+    const memberIds = [...new Set([creatorId, ...dto.memberIds])];
+    const id = await this.db.transaction(async (em) => {
+      await this.assertUsersExist(em, memberIds);
+      const conversation = await em.save(
+        em.create(Conversation, { kind: 'group', name: dto.name.trim(), createdBy: creatorId, directKey: null }),
+      );
+      await em.insert(
+        ConversationMember,
+        memberIds.map((userId) => ({ conversationId: conversation.id, userId, role: userId === creatorId ? 'owner' : 'member' })),
+      );
+      return conversation.id;
+    });
+    return this.getForMember(id, creatorId);
+  }
+
+  /** The direct conversation between two users, created (with both as members) on first use. */
+  async getOrCreateDirect(userId: string, participantId: string): Promise<string> {
+    if (userId === participantId) throw new DomainError('cannot_message_self', 'You cannot send a direct message to yourself');
+    const directKey = [userId, participantId].sort().join(':');
+    const existing = await this.db.getRepository(Conversation).findOne({ where: { directKey }, select: { id: true } });
+    if (existing) return existing.id;
+    return this.db.transaction(async (em) => {
+      await this.assertUsersExist(em, [participantId]);
+      // Two first messages racing each other both land in the one conversation.
+      const inserted: { id: string }[] = await em.query(
+        `INSERT INTO conversations (kind, direct_key, created_by) VALUES ('direct', $1, $2)
+         ON CONFLICT (direct_key) DO NOTHING RETURNING id`,
+        [directKey, userId],
+      );
+      if (inserted.length === 0) {
+        return (await em.getRepository(Conversation).findOneOrFail({ where: { directKey }, select: { id: true } })).id;
+      }
+      const id = inserted[0].id;
+      await em.insert(ConversationMember, [
+        { conversationId: id, userId, role: 'member' },
+        { conversationId: id, userId: participantId, role: 'member' },
+      ]);
+      return id;
+    });
+  }
+
+  async listForUser(userId: string): Promise<ConversationDto[]> {
+    const rows: ConversationRow[] = await this.db.query(
+      `SELECT c.id, c.kind, c.name, c.last_seq, c.created_at, m.last_read_seq
+       FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+       WHERE m.user_id = $1`,
+      [userId],
+    );
+    return this.toDtos(rows);
+  }
+
+  /** Throws conversation_not_found both when it does not exist and when the user is not a member. */
+  async getForMember(conversationId: string, userId: string): Promise<ConversationDto> {
+    const rows: ConversationRow[] = await this.db.query(
+      `SELECT c.id, c.kind, c.name, c.last_seq, c.created_at, m.last_read_seq
+       FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+       WHERE m.user_id = $1 AND m.conversation_id = $2`,
+      [userId, conversationId],
+    );
+    if (rows.length === 0) throw conversationNotFound();
+    return (await this.toDtos(rows))[0];
+  }
+
+  async assertMember(conversationId: string, userId: string, em: EntityManager = this.db.manager): Promise<void> {
+    const found = await em.existsBy(ConversationMember, { conversationId, userId });
+    if (!found) throw conversationNotFound();
+  }
+
+  private async assertUsersExist(em: EntityManager, userIds: string[]): Promise<void> {
+    const found = await em.find(User, { where: { id: In(userIds) }, select: { id: true } });
+    const missing = userIds.filter((id) => !found.some((user) => user.id === id));
+    if (missing.length > 0) throw new DomainError('user_not_found', `Unknown user id(s): ${missing.join(', ')}`);
+  }
+
+  /** Adds members and last messages in two queries, newest activity first. */
+  private async toDtos(rows: ConversationRow[]): Promise<ConversationDto[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    const [members, lastMessages] = await Promise.all([
+      this.db.query<{ conversation_id: string; id: string; display_name: string }[]>(
+        `SELECT m.conversation_id, u.id, u.display_name FROM conversation_members m JOIN users u ON u.id = m.user_id
+         WHERE m.conversation_id = ANY($1) ORDER BY m.joined_at, u.id`,
+        [ids],
+      ),
+      this.db
+        .getRepository(Message)
+        .createQueryBuilder('msg')
+        .innerJoin(Conversation, 'c', 'c.id = msg.conversation_id AND c.last_seq = msg.seq')
+        .where('msg.conversation_id = ANY(:ids)', { ids })
+        .getMany(),
+    ]);
+    const dtos = rows.map((row): ConversationDto => {
+      const lastSeq = Number(row.last_seq);
+      const lastReadSeq = Math.min(Number(row.last_read_seq), lastSeq);
+      const last = lastMessages.find((message) => message.conversationId === row.id);
+      return {
+        id: row.id,
+        kind: row.kind,
+        name: row.name,
+        members: members
+          .filter((member) => member.conversation_id === row.id)
+          .map((member) => ({ id: member.id, displayName: member.display_name })),
+        lastSeq,
+        lastReadSeq,
+        unreadCount: lastSeq - lastReadSeq,
+        lastMessage: last ? MessageDto.from(last) : null,
+        createdAt: row.created_at.toISOString(),
+      };
+    });
+    const activity = (dto: ConversationDto) => dto.lastMessage?.createdAt ?? dto.createdAt;
+    return dtos.sort((a, b) => activity(b).localeCompare(activity(a)));
+  }
+}
+
+export function conversationNotFound(): DomainError {
+  return new DomainError('conversation_not_found', 'Conversation not found');
+}

@@ -1,0 +1,111 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+/** The JWT secret shipped in sample.env and used in development; production refuses it. */
+export const SAMPLE_JWT_SECRET = 'change-me-this-is-the-sample-secret-not-for-production';
+
+const csv = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    INSTANCE_ID: z.string().min(1).optional(),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    EMBEDDED_DATABASE_DIR: z.string().default('.relay-data/pglite'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_CHANNEL_PREFIX: z.string().min(1).default('relay:'),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(SAMPLE_JWT_SECRET),
+    JWT_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(16 * 1024),
+    MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).default(4000),
+    ALLOWED_ORIGINS: csv,
+    LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.JWT_SECRET === SAMPLE_JWT_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'is the sample secret; set a real secret in production',
+      });
+    }
+  });
+
+type Env = z.infer<typeof schema>;
+
+/**
+ * The validated configuration, the only view of process.env the rest of the app gets.
+ * It is a class so it can be injected by type.
+ */
+export class AppConfig {
+  readonly nodeEnv!: Env['NODE_ENV'];
+  readonly host!: string;
+  readonly port!: number;
+  readonly instanceId!: string;
+  /** Undefined means: run the embedded Postgres (single-instance development mode). */
+  readonly databaseUrl?: string;
+  readonly databasePoolSize!: number;
+  readonly databaseConnectTimeoutMs!: number;
+  readonly databaseStatementTimeoutMs!: number;
+  readonly embeddedDatabaseDir!: string;
+  /** Undefined means: in-process broadcast bus (single-instance development mode). */
+  readonly redisUrl?: string;
+  readonly redisChannelPrefix!: string;
+  readonly jwtSecret!: string;
+  readonly jwtTtlSeconds!: number;
+  readonly wsMaxPayloadBytes!: number;
+  readonly messageMaxChars!: number;
+  /** Empty means any Origin is accepted. */
+  readonly allowedOrigins!: string[];
+  readonly logLevel!: Env['LOG_LEVEL'];
+
+  get isDevelopmentMode(): boolean {
+    return this.databaseUrl === undefined || this.redisUrl === undefined;
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once, before Nest builds any module. Throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings from `VAR=` lines in .env files mean "unset".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  return Object.assign(new AppConfig(), {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    embeddedDatabaseDir: e.EMBEDDED_DATABASE_DIR,
+    redisUrl: e.REDIS_URL,
+    redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
+    jwtSecret: e.JWT_SECRET,
+    jwtTtlSeconds: e.JWT_TTL_SECONDS,
+    wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+    messageMaxChars: e.MESSAGE_MAX_CHARS,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,12 @@
+import type { WebSocket } from 'ws';
+
+/** A live, authenticated socket and what the server knows about it. */
+export interface RelaySocket extends WebSocket {
+  userId: string;
+  connectionId: string;
+  /** Token expiry, seconds since the epoch. */
+  expiresAt: number;
+  /** Frames of this socket are handled one after another, so its sends keep their order. */
+  pending: Promise<void>;
+  pendingCount: number;
+}

@@ -1,0 +1,39 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { WsAdapter } from '@nestjs/platform-ws';
+import type { IncomingMessage } from 'node:http';
+import { AppConfig } from '../config/app-config';
+import { WsHandshakeService } from './ws-handshake.service';
+
+type VerifyClientCallback = (result: boolean, code?: number, message?: string) => void;
+
+/**
+ * Nest's ws adapter with Relay's handshake: refuses bad tokens and origins with an HTTP status
+ * before the upgrade, selects the subprotocol, and caps frame size (ws closes with 1009).
+ * Message routing is done by RelayGateway itself, so Nest's JSON routing is switched off:
+ * it silently drops malformed frames, and Relay answers every frame.
+ */
+export class RelayWsAdapter extends WsAdapter {
+  constructor(private readonly app: INestApplicationContext) {
+    super(app);
+  }
+
+  override create(port: number, options: Record<string, unknown> = {}): unknown {
+    const handshake = this.app.get(WsHandshakeService);
+    const config = this.app.get(AppConfig);
+    return super.create(port, {
+      ...options,
+      maxPayload: config.wsMaxPayloadBytes,
+      // The per-message deflate extension costs memory per socket and CPU per frame; chat
+      // frames are small.
+      perMessageDeflate: false,
+      handleProtocols: (protocols: Set<string>) => handshake.selectProtocol(protocols),
+      verifyClient: (info: { req: IncomingMessage }, done: VerifyClientCallback) => {
+        const result = handshake.check(info.req);
+        if (result.ok) done(true);
+        else done(false, result.status, result.reason);
+      },
+    });
+  }
+
+  override bindMessageHandlers(): void {}
+}

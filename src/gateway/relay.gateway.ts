@@ -1,0 +1,54 @@
+import { Logger } from '@nestjs/common';
+import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AppConfig } from '../config/app-config';
+import { RelaySocket } from './relay-socket';
+import { TokenExpiryService } from './token-expiry.service';
+import { WsClientManager } from './ws-client-manager.service';
+import { WsFrameRouter } from './ws-frame-router.service';
+import { WsHandshakeService } from './ws-handshake.service';
+import { CLOSE_CODES, WS_PATH } from './ws-protocol';
+
+/** The WebSocket edge: turns an accepted upgrade into a registered RelaySocket and back. */
+@WebSocketGateway({ path: WS_PATH })
+export class RelayGateway implements OnGatewayConnection {
+  private readonly logger = new Logger(RelayGateway.name);
+
+  constructor(
+    private readonly handshake: WsHandshakeService,
+    private readonly clients: WsClientManager,
+    private readonly expiry: TokenExpiryService,
+    private readonly router: WsFrameRouter,
+    private readonly config: AppConfig,
+  ) {}
+
+  handleConnection(client: RelaySocket, request: IncomingMessage): void {
+    const claims = this.handshake.claimsOf(request);
+    if (!claims) {
+      // verifyClient always sets claims; this guards against a server created without it.
+      client.close(CLOSE_CODES.policyViolation, 'Unauthenticated');
+      return;
+    }
+    const socket = Object.assign(client, {
+      userId: claims.sub,
+      connectionId: randomUUID(),
+      expiresAt: claims.exp,
+      pending: Promise.resolve(),
+      pendingCount: 0,
+    });
+    this.clients.register(socket);
+    this.expiry.track(socket);
+    socket.on('message', (raw, isBinary) => this.router.accept(socket, raw, isBinary));
+    socket.on('close', () => {
+      this.clients.unregister(socket);
+      this.expiry.untrack(socket);
+    });
+    socket.on('error', (error) => this.logger.debug(`socket ${socket.connectionId}: ${error.message}`));
+    this.clients.reply(socket, 'ready', {
+      userId: socket.userId,
+      instanceId: this.config.instanceId,
+      expiresAt: new Date(socket.expiresAt * 1000).toISOString(),
+    });
+  }
+}

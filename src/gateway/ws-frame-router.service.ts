@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import type { RawData } from 'ws';
+import { DomainError } from '../common/domain-error';
+import { ChatEventHandlers, EventHandler } from './chat-event.handlers';
+import { RelaySocket } from './relay-socket';
+import { WsClientManager } from './ws-client-manager.service';
+import { WsErrorMapper } from './ws-error.mapper';
+
+interface FrameObject {
+  event?: unknown;
+  data?: unknown;
+  id?: unknown;
+}
+
+/** Frames waiting on one socket beyond this are refused rather than queued without bound. */
+const MAX_PENDING_FRAMES = 256;
+
+/**
+ * Turns raw frames into handler calls. Every frame gets an answer: either what its handler
+ * sends, or an `error` event; nothing a client sends can throw past this point.
+ */
+@Injectable()
+export class WsFrameRouter {
+  private readonly handlers: Record<string, EventHandler>;
+
+  constructor(
+    chat: ChatEventHandlers,
+    private readonly clients: WsClientManager,
+    private readonly errors: WsErrorMapper,
+  ) {
+    this.handlers = { ...chat.handlers };
+  }
+
+  /** Handles frames of one socket in arrival order, so a client's sends are stored in the order sent. */
+  accept(socket: RelaySocket, raw: RawData, isBinary: boolean): void {
+    if (socket.pendingCount >= MAX_PENDING_FRAMES) {
+      this.replyError(socket, new DomainError('unavailable', 'Too many frames in flight on this socket; slow down'), null);
+      return;
+    }
+    socket.pendingCount++;
+    socket.pending = socket.pending
+      .then(() => this.handle(socket, raw, isBinary))
+      .finally(() => socket.pendingCount--);
+  }
+
+  private async handle(socket: RelaySocket, raw: RawData, isBinary: boolean): Promise<void> {
+    let ref: string | number | null = null;
+    try {
+      const frame = parseFrame(raw, isBinary);
+      ref = refOf(frame);
+      if (typeof frame.event !== 'string') throw new DomainError('bad_frame', 'Frame must have a string "event"');
+      const handler = Object.hasOwn(this.handlers, frame.event) ? this.handlers[frame.event] : undefined;
+      if (!handler) throw new DomainError('unknown_event', `Unknown event "${frame.event}"`);
+      await handler(socket, frame.data);
+    } catch (error) {
+      this.replyError(socket, error, ref);
+    }
+  }
+
+  private replyError(socket: RelaySocket, error: unknown, ref: string | number | null): void {
+    this.clients.reply(socket, 'error', this.errors.toPayload(error, ref));
+  }
+}
+
+function parseFrame(raw: RawData, isBinary: boolean): FrameObject {
+  if (isBinary) throw new DomainError('bad_frame', 'Binary frames are not supported; send JSON text frames');
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString());
+  } catch {
+    throw new DomainError('bad_json', 'Frame is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DomainError('bad_frame', 'Frame must be a JSON object {event, data}');
+  }
+  return value;
+}
+
+/** What an error answer points back to: the frame's `id`, else its `data.clientMsgId`. */
+function refOf(frame: FrameObject): string | number | null {
+  if (typeof frame.id === 'string' || typeof frame.id === 'number') return frame.id;
+  const data = frame.data as { clientMsgId?: unknown } | null | undefined;
+  return typeof data === 'object' && data !== null && typeof data.clientMsgId === 'string' ? data.clientMsgId : null;
+}

@@ -1,0 +1,66 @@
+/**
+ * The WebSocket protocol in one place: every client->server and server->client event with its
+ * payload. Frames are text JSON `{event, data, id?}`; `id` is optional and echoed as `ref` in
+ * errors. The README's protocol section mirrors this file.
+ */
+import type { ErrorCode } from '../common/domain-error';
+import type { MessageDto } from '../chat/dto/message.dto';
+import type { SendDirectMessageDto, SendMessageDto } from '../chat/dto/send-message.dto';
+
+export const WS_PATH = '/entrypoint';
+
+/** The subprotocol to offer alongside the token: `new WebSocket(url, ['access_token', token])`. */
+export const ACCESS_TOKEN_PROTOCOL = 'access_token';
+
+export interface ClientEvents {
+  send_message: SendMessageDto;
+  send_chat_message_to_participant: SendDirectMessageDto;
+}
+
+export type ClientEventName = keyof ClientEvents;
+
+export interface ReadyPayload {
+  userId: string;
+  instanceId: string;
+  /** When the server will close this socket (ISO time): the token's expiry. */
+  expiresAt: string;
+}
+
+export interface MessageAckPayload {
+  clientMsgId: string | null;
+  id: string;
+  conversationId: string;
+  seq: number;
+  createdAt: string;
+  /** True when this answers a retry: the message was stored by an earlier send. */
+  duplicate: boolean;
+}
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  /** The `id` of the frame that caused it, else its `data.clientMsgId`, else null. */
+  ref: string | number | null;
+  /** True when sending the same frame again later may succeed. */
+  retryable: boolean;
+}
+
+export interface ServerEvents {
+  ready: ReadyPayload;
+  message: MessageDto;
+  message_ack: MessageAckPayload;
+  error: ErrorPayload;
+}
+
+export type ServerEventName = keyof ServerEvents;
+
+export function encodeFrame<E extends ServerEventName>(event: E, data: ServerEvents[E]): string {
+  return JSON.stringify({ event, data });
+}
+
+/** Close codes the server uses (1009 "message too big" comes from the ws library itself). */
+export const CLOSE_CODES = {
+  tokenExpired: 4001,
+  policyViolation: 1008,
+  serviceRestart: 1012,
+} as const;
