@@ -1,0 +1,85 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { freePort } from './free-port';
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+
+/** One real Relay server process (built `dist/main.js`), as a user would run it. */
+export class RelayInstance {
+  private output = '';
+  private exitPromise: Promise<number | null>;
+
+  private constructor(
+    readonly process: ChildProcess,
+    readonly port: number,
+    readonly instanceId: string,
+  ) {
+    process.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    process.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exitPromise = once(process, 'exit').then(([code]) => code as number | null);
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/entrypoint`;
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  static async start(env: Record<string, string>, port?: number): Promise<RelayInstance> {
+    const listenPort = port ?? (await freePort());
+    const instanceId = env.INSTANCE_ID ?? `test-${listenPort}`;
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: String(listenPort),
+        INSTANCE_ID: instanceId,
+        JWT_SECRET: TEST_JWT_SECRET,
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const instance = new RelayInstance(child, listenPort, instanceId);
+    await instance.waitUntilReady();
+    return instance;
+  }
+
+  /** Polls until HTTP answers; fails with the server's own output if it exits or stalls. */
+  private async waitUntilReady(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exitPromise.then(() => (exited = true));
+    while (Date.now() < deadline) {
+      if (exited) throw new Error(`Relay exited during start-up:\n${this.output}`);
+      try {
+        const response = await fetch(`${this.httpUrl}/docs-json`);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    this.process.kill('SIGKILL');
+    throw new Error(`Relay did not start within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill(signal);
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 10_000);
+    try {
+      return await this.exitPromise;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
