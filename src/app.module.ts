@@ -7,6 +7,7 @@ import { UsersModule } from './users/users.module';
 import { ChatModule } from './chat/chat.module';
 import { BroadcastModule } from './broadcast/broadcast.module';
 import { GatewayModule } from './gateway/gateway.module';
+import { HealthModule } from './health/health.module';
 
 @Module({})
 export class AppModule {
@@ -21,6 +22,7 @@ export class AppModule {
         UsersModule,
         ChatModule,
         GatewayModule,
+        HealthModule,
       ],
     };
   }

@@ -13,6 +13,9 @@ export abstract class BroadcastBus {
   /** Registers the single consumer of envelopes published by other instances. */
   abstract onEnvelope(handler: EnvelopeHandler): void;
 
+  /** Resolves when the bus can carry envelopes right now; rejects with the reason otherwise. */
+  abstract ping(): Promise<void>;
+
   /** Called after the subscriber reconnects: envelopes may have been lost meanwhile. */
   abstract onResubscribed(handler: () => void): void;
 }

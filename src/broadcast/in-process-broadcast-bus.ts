@@ -17,6 +17,10 @@ export class InProcessBroadcastBus extends BroadcastBus implements OnModuleInit 
     return Promise.resolve();
   }
 
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
   onEnvelope(): void {}
 
   onResubscribed(): void {}

@@ -61,6 +61,11 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
     }
   }
 
+  async ping(): Promise<void> {
+    if (this.subscriber.status !== 'ready') throw new Error(`subscriber is ${this.subscriber.status}`);
+    await this.publisher.ping();
+  }
+
   onEnvelope(handler: EnvelopeHandler): void {
     this.handler = handler;
   }
