@@ -64,8 +64,9 @@ export class WsTestClient {
     return this.nextWhere((frame) => frame.event === event && match(frame.data), timeoutMs, event);
   }
 
-  nextWhere(matches: (frame: Frame) => boolean, timeoutMs = 10_000, description = 'a matching frame'): Promise<Frame> {
-    const seen = this.frames.find(matches);
+  /** Like next(), but only frames at index `since` or later in `frames` count. */
+  nextWhere(matches: (frame: Frame) => boolean, timeoutMs = 10_000, description = 'a matching frame', since = 0): Promise<Frame> {
+    const seen = this.frames.slice(since).find(matches);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -85,17 +86,20 @@ export class WsTestClient {
 
   /** Sends and resolves with the ack (or rejects with the error) for this clientMsgId. */
   async sendMessage(conversationId: string, body: string, clientMsgId: string): Promise<Frame> {
+    const since = this.frames.length;
     this.send('send_message', { conversationId, body, clientMsgId });
-    return this.ackOrError(clientMsgId);
+    return this.ackOrError(clientMsgId, since);
   }
 
-  async ackOrError(clientMsgId: string, timeoutMs = 10_000): Promise<Frame> {
+  /** The ack or error for clientMsgId, among frames from index `since` on (a retry's answer, not an earlier one). */
+  async ackOrError(clientMsgId: string, since = 0, timeoutMs = 10_000): Promise<Frame> {
     return this.nextWhere(
       (frame) =>
         (frame.event === 'message_ack' && frame.data.clientMsgId === clientMsgId) ||
         (frame.event === 'error' && frame.data.ref === clientMsgId),
       timeoutMs,
       `the ack or error for ${clientMsgId}`,
+      since,
     );
   }
 
