@@ -1,12 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { RedisService } from '@liaoliaots/nestjs-redis';
 import type { Redis } from 'ioredis';
+import { once } from 'node:events';
 import { AppConfig } from '../config/app-config';
 import { BroadcastBus, EnvelopeHandler } from './broadcast-bus';
 import { decodeEnvelope, encodeEnvelope } from './broadcast-envelope';
 
 export const PUBLISHER = 'publisher';
 export const SUBSCRIBER = 'subscriber';
+const READY_TIMEOUT_MS = 10_000;
 
 /** Redis pub/sub relay: one channel every instance subscribes to. */
 @Injectable()
@@ -39,17 +41,36 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
       }
       if (envelope.origin !== this.config.instanceId) this.handler(envelope);
     });
-    // ioredis resubscribes by itself after a reconnect; pub/sub has no replay, so whatever was
-    // published meanwhile is gone and clients must be told to resync from Postgres.
+    // Subscribe only once the connection is ready: a SUBSCRIBE racing ioredis's INFO ready
+    // check puts the connection in subscriber mode, fails the check and loses the subscription.
+    // After every reconnect subscribe again explicitly (a repeated SUBSCRIBE is harmless) and
+    // tell clients to resync: pub/sub has no replay, so whatever was published meanwhile is gone.
     this.subscriber.on('ready', () => {
+      void this.subscribe();
       if (this.everReady) {
         this.logger.warn(`[${this.config.instanceId}] Redis subscriber reconnected`);
         for (const handler of this.resubscribedHandlers) handler();
       }
       this.everReady = true;
     });
-    await this.subscriber.subscribe(this.channel);
-    this.everReady = true;
+    if (this.subscriber.status === 'ready') {
+      this.everReady = true;
+      await this.subscribe();
+    } else {
+      // Hold start-up until subscribed, so no client connects to an instance that cannot hear
+      // the others; if Redis stays down, start anyway and let /health/ready say so.
+      await once(this.subscriber, 'ready', { signal: AbortSignal.timeout(READY_TIMEOUT_MS) }).catch(() =>
+        this.logger.error(`[${this.config.instanceId}] Redis not ready after ${READY_TIMEOUT_MS} ms; starting without it`),
+      );
+    }
+  }
+
+  private async subscribe(): Promise<void> {
+    try {
+      await this.subscriber.subscribe(this.channel);
+    } catch (error) {
+      this.logger.error(`[${this.config.instanceId}] subscribe failed: ${(error as Error).message}`);
+    }
   }
 
   async publish(userIds: string[] | null, frame: string): Promise<void> {

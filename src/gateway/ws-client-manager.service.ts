@@ -50,11 +50,15 @@ export class WsClientManager implements OnModuleInit {
     this.sendToSome([userId], event, data, except);
   }
 
-  /** Every device of each listed user, on every instance; `except` (the sender's socket) is skipped. */
+  /**
+   * Every device of each listed user, on every instance. `except` is a socket of this instance
+   * (the sender's own) and is skipped; it means nothing to other instances.
+   */
   sendToSome<E extends ServerEventName>(userIds: string[], event: E, data: ServerEvents[E], except?: RelaySocket): void {
     const frame = encodeFrame(event, data);
-    this.writeToUsers(userIds, frame, except);
-    void this.bus.publish(userIds, frame);
+    const recipients = [...new Set(userIds)];
+    this.writeToUsers(recipients, frame, except);
+    void this.bus.publish(recipients, frame);
   }
 
   /** Every connected socket on every instance. */
