@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'unit', include: ['src/**/*.spec.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['src/**/*.spec.ts'], environment: 'node', sequence: { groupOrder: 0 } },
       },
       {
         test: {
@@ -17,6 +17,7 @@ export default defineConfig({
           // the most that keeps timings honest.
           maxWorkers: 2,
           pool: 'forks',
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
@@ -13,12 +13,32 @@ async function bootstrap(): Promise<void> {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
   configureApp(app, config);
-  app.enableShutdownHooks();
+  exitCleanlyOn(['SIGTERM', 'SIGINT'], app);
   await app.listen(config.port, config.host);
   const logger = new Logger('Relay');
   logger.log(`[${config.instanceId}] listening on http://${config.host}:${config.port} (docs at /docs, WebSocket at /entrypoint)`);
   if (config.isDevelopmentMode) {
     logger.warn(`[${config.instanceId}] single-instance development mode: set DATABASE_URL and REDIS_URL to run several instances`);
+  }
+}
+
+/**
+ * app.close() closes sockets with 1012, then Redis and Postgres; then exit 0, so orchestrators
+ * see a clean stop (Nest's own shutdown hooks re-raise the signal instead).
+ */
+function exitCleanlyOn(signals: NodeJS.Signals[], app: INestApplication): void {
+  const logger = new Logger('Shutdown');
+  for (const signal of signals) {
+    process.once(signal, () => {
+      logger.log(`${signal} received: closing`);
+      app.close().then(
+        () => process.exit(0),
+        (error: Error) => {
+          logger.error(`shutdown failed: ${error.message}`);
+          process.exit(1);
+        },
+      );
+    });
   }
 }
 

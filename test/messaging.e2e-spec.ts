@@ -20,10 +20,9 @@ describe('messaging across three instances', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix() };
-    // The first instance runs the migrations; the others start on a migrated database.
-    const first = await RelayInstance.start({ ...env, INSTANCE_ID: 'A' });
-    instances = [first, ...(await Promise.all([RelayInstance.start({ ...env, INSTANCE_ID: 'B' }), RelayInstance.start({ ...env, INSTANCE_ID: 'C' })]))];
-    api = new ApiClient(first.httpUrl);
+    // All three start at once on an empty database: the migration lock must let one migrate.
+    instances = await Promise.all(['A', 'B', 'C'].map((id) => RelayInstance.start({ ...env, INSTANCE_ID: id })));
+    api = new ApiClient(instances[0].httpUrl);
   });
 
   afterAll(async () => {

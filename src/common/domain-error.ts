@@ -3,19 +3,23 @@
  * meaning; the README documents each one.
  */
 export const ERROR_CODES = {
+  bad_request: { status: 400, retryable: false },
   bad_json: { status: 400, retryable: false },
   bad_frame: { status: 400, retryable: false },
   unknown_event: { status: 400, retryable: false },
   validation_failed: { status: 400, retryable: false },
   message_too_long: { status: 413, retryable: false },
   unauthorized: { status: 401, retryable: false },
+  forbidden: { status: 403, retryable: false },
+  not_found: { status: 404, retryable: false },
   invalid_credentials: { status: 401, retryable: false },
   email_taken: { status: 409, retryable: false },
   user_not_found: { status: 404, retryable: false },
   conversation_not_found: { status: 404, retryable: false },
   cannot_message_self: { status: 400, retryable: false },
   unavailable: { status: 503, retryable: true },
-  internal_error: { status: 500, retryable: true },
+  // Not retryable: the outcome is unknown, and a retry without clientMsgId could store twice.
+  internal_error: { status: 500, retryable: false },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

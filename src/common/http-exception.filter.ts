@@ -1,12 +1,23 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable, toDatabaseUnavailable } from './database-unavailable';
-import { DomainError } from './domain-error';
+import { DomainError, ErrorCode } from './domain-error';
+
+/** Codes for Nest's own HTTP exceptions (validation pipe, ParseUUIDPipe, guards), by status. */
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  503: 'unavailable',
+};
 
 /**
- * Every HTTP error leaves as `{statusCode, message, error}` (plus `code` for domain errors).
- * Unknown errors are logged with an id and answered without internals.
+ * Every HTTP error leaves as `{statusCode, message, error, code}`: Nest's usual body plus the
+ * same stable `code` the WebSocket errors carry. Unknown errors are logged with an id and
+ * answered without internals.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -15,15 +26,17 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     if (exception instanceof HttpException) {
+      const status = exception.getStatus();
       const body = exception.getResponse();
-      response.status(exception.getStatus()).json(typeof body === 'string' ? { statusCode: exception.getStatus(), message: body } : body);
+      const fields = typeof body === 'string' ? { message: body } : body;
+      response.status(status).json({ statusCode: status, error: STATUS_CODES[status], code: CODE_BY_STATUS[status] ?? (status < 500 ? 'bad_request' : 'internal_error'), ...fields });
       return;
     }
     const domain = this.toDomainError(exception);
     response.status(domain.httpStatus).json({
       statusCode: domain.httpStatus,
       message: domain.message,
-      error: HttpStatus[domain.httpStatus] ?? 'Error',
+      error: STATUS_CODES[domain.httpStatus],
       code: domain.code,
     });
   }

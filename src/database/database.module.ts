@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { EmbeddedPostgresService } from './embedded-postgres.service';
+import { MigrationRunner } from './migration-runner.service';
 import { buildDataSourceOptions } from './typeorm-options';
 
 @Module({ providers: [EmbeddedPostgresService], exports: [EmbeddedPostgresService] })
@@ -21,7 +22,6 @@ class EmbeddedPostgresModule {}
             connectTimeoutMs: config.databaseConnectTimeoutMs,
             statementTimeoutMs: config.databaseStatementTimeoutMs,
           }),
-          migrationsRun: true,
           // Keep retrying at boot: under compose, Postgres may still be starting.
           retryAttempts: 10,
           retryDelay: 1000,
@@ -29,5 +29,6 @@ class EmbeddedPostgresModule {}
       },
     }),
   ],
+  providers: [MigrationRunner],
 })
 export class DatabaseModule {}

@@ -1,8 +1,13 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
+import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import type { WebSocketServer } from 'ws';
 import { AppConfig } from '../config/app-config';
 import { WsHandshakeService } from './ws-handshake.service';
+import { CLOSE_CODES } from './ws-protocol';
+
+const CLOSE_GRACE_MS = 2000;
 
 type VerifyClientCallback = (result: boolean, code?: number, message?: string) => void;
 
@@ -36,4 +41,18 @@ export class RelayWsAdapter extends WsAdapter {
   }
 
   override bindMessageHandlers(): void {}
+
+  /**
+   * On shutdown, close every socket with 1012 (service restart) so clients reconnect at once,
+   * to another instance, instead of seeing an abnormal 1006. Stragglers are terminated.
+   */
+  override async close(server: WebSocketServer): Promise<void> {
+    const closing = [...server.clients].map((client) => {
+      const closed = once(client, 'close');
+      client.close(CLOSE_CODES.serviceRestart, 'Server restarting; reconnect');
+      return closed;
+    });
+    await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
+    await super.close(server);
+  }
 }

@@ -25,6 +25,8 @@ export class WsClientManager implements OnModuleInit {
       if (envelope.userIds === null) this.writeToAll(envelope.frame);
       else this.writeToUsers(envelope.userIds, envelope.frame);
     });
+    // Envelopes published while this instance's subscriber was away are lost for good.
+    this.bus.onResubscribed(() => this.writeToAll(encodeFrame('resync', { reason: 'relay_reconnected' })));
   }
 
   register(socket: RelaySocket): void {

@@ -45,8 +45,14 @@ export interface ErrorPayload {
   retryable: boolean;
 }
 
+export interface ResyncPayload {
+  reason: 'relay_reconnected';
+}
+
 export interface ServerEvents {
   ready: ReadyPayload;
+  /** Live delivery may have missed messages: fetch history after your last seen seq. */
+  resync: ResyncPayload;
   message: MessageDto;
   message_ack: MessageAckPayload;
   error: ErrorPayload;

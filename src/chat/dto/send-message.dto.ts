@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Matches, MinLength } from 'class-validator';
 
 /** Client-chosen idempotency key: a retry with the same key returns the original ack. */
 export const CLIENT_MSG_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -36,6 +36,5 @@ export class SendDirectMessageDto {
   @IsOptional()
   @IsString()
   @Matches(CLIENT_MSG_ID_PATTERN, { message: 'clientMsgId must be 1-64 characters of A-Z a-z 0-9 _ . : -' })
-  @MaxLength(64)
   clientMsgId?: string;
 }
