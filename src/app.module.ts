@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -8,6 +9,7 @@ import { ChatModule } from './chat/chat.module';
 import { BroadcastModule } from './broadcast/broadcast.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
+import { loggerParams } from './logging/logger-params';
 
 @Module({})
 export class AppModule {
@@ -15,6 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        LoggerModule.forRoot(loggerParams(config)),
         ConfigModule.forRoot(config),
         DatabaseModule,
         BroadcastModule.forRoot(config),

@@ -1,24 +1,24 @@
 import 'reflect-metadata';
-import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NativeLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
 import { configureApp } from './app.setup';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.create(AppModule.forRoot(config), {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
-  });
+  // Buffered until pino takes over, so start-up lines are JSON too. NativeLogger reads Nest's
+  // `error(message, stack)` arguments the way Nest's own logger does.
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(NativeLogger));
   configureApp(app, config);
   exitCleanlyOn(['SIGTERM', 'SIGINT'], app);
   await app.listen(config.port, config.host);
   const logger = new Logger('Relay');
-  logger.log(`[${config.instanceId}] listening on http://${config.host}:${config.port} (docs at /docs, WebSocket at /entrypoint)`);
+  logger.log(`listening on http://${config.host}:${config.port} (docs at /docs, WebSocket at /entrypoint)`);
   if (config.isDevelopmentMode) {
-    logger.warn(`[${config.instanceId}] single-instance development mode: set DATABASE_URL and REDIS_URL to run several instances`);
+    logger.warn(`single-instance development mode: set DATABASE_URL and REDIS_URL to run several instances`);
   }
 }
 

@@ -54,6 +54,8 @@ describe('messaging across three instances', () => {
     const reply = await bobPhone.next('message_ack', (data) => data.clientMsgId === 'dm-2');
     expect(reply.data).toMatchObject({ conversationId: ack.data.conversationId, seq: 2 });
     await aliceSender.next('message', (data) => data.clientMsgId === 'dm-2');
+    await bobLaptop.next('message', (data) => data.clientMsgId === 'dm-2');
+    await aliceOtherDevice.next('message', (data) => data.clientMsgId === 'dm-2');
 
     // The sending socket gets the ack, not its own message; nobody gets anything twice.
     expect(aliceSender.framesOf('message').map((m) => m.seq)).toEqual([2]);

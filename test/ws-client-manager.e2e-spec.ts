@@ -55,10 +55,15 @@ describe('WsClientManager across three instances sharing one Redis', () => {
       id: String(1000 + sequence),
       conversationId: randomUUID(),
       seq: sequence,
+      kind: 'message',
       senderId: randomUUID(),
       body,
+      targetId: null,
+      subjectUserId: null,
       clientMsgId: `c-${sequence}`,
       createdAt: new Date().toISOString(),
+      editedAt: null,
+      deletedAt: null,
     };
   }
 
@@ -172,7 +177,7 @@ describe('WsClientManager across three instances sharing one Redis', () => {
   it('sendToSome skips the `except` socket but not the same user\'s other devices', async () => {
     const sender = deviceOf(u1, b);
     const sent = message(tag('except-some'));
-    b.clients.sendToSome([u1.id, u2.id], 'message', sent, sender.server);
+    b.clients.sendToSome([u1.id, u2.id], 'message', sent, sender.server.connectionId);
     await settle(b);
     expect(deliveries(sent)).toEqual(exactlyOnceFor(devicesOf(u1, u2).filter((device) => device !== sender)));
   });
@@ -180,7 +185,7 @@ describe('WsClientManager across three instances sharing one Redis', () => {
   it('sendToOne skips the `except` socket even when the user has another device on the same instance', async () => {
     const [first, second] = devicesOf(u4);
     const sent = message(tag('except-one'));
-    c.clients.sendToOne(u4.id, 'message', sent, first.server);
+    c.clients.sendToOne(u4.id, 'message', sent, first.server.connectionId);
     await settle(c);
     expect(deliveries(sent)).toEqual(exactlyOnceFor([second]));
   });

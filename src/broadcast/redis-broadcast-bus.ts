@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { RedisService } from '@liaoliaots/nestjs-redis';
 import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { AppConfig } from '../config/app-config';
 import { BroadcastBus, EnvelopeHandler } from './broadcast-bus';
@@ -9,12 +10,20 @@ import { decodeEnvelope, encodeEnvelope } from './broadcast-envelope';
 export const PUBLISHER = 'publisher';
 export const SUBSCRIBER = 'subscriber';
 const READY_TIMEOUT_MS = 10_000;
+/** How long ping() waits for its probe to come back through the subscriber. */
+const PROBE_TIMEOUT_MS = 2_000;
 
-/** Redis pub/sub relay: one channel every instance subscribes to. */
+/**
+ * Redis pub/sub relay: one channel every instance subscribes to, plus a probe channel of this
+ * instance's own that ping() sends itself a message on.
+ */
 @Injectable()
 export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBootstrap {
   private readonly logger = new Logger(RedisBroadcastBus.name);
   private readonly channel: string;
+  private readonly probeChannel: string;
+  /** Probes in flight: token -> resolve. */
+  private readonly probes = new Map<string, () => void>();
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private handler: EnvelopeHandler = () => {};
@@ -27,12 +36,17 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
   ) {
     super();
     this.channel = `${config.redisChannelPrefix}broadcast`;
+    this.probeChannel = `${config.redisChannelPrefix}probe:${config.instanceId}`;
     this.publisher = redis.getOrThrow(PUBLISHER);
     this.subscriber = redis.getOrThrow(SUBSCRIBER);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     this.subscriber.on('message', (channel: string, raw: string) => {
+      if (channel === this.probeChannel) {
+        this.probes.get(raw)?.();
+        return;
+      }
       if (channel !== this.channel) return;
       const envelope = decodeEnvelope(raw);
       if (!envelope) {
@@ -67,7 +81,7 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
 
   private async subscribe(): Promise<void> {
     try {
-      await this.subscriber.subscribe(this.channel);
+      await this.subscriber.subscribe(this.channel, this.probeChannel);
     } catch (error) {
       this.logger.error(`[${this.config.instanceId}] subscribe failed: ${(error as Error).message}`);
     }
@@ -82,9 +96,27 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
     }
   }
 
+  /**
+   * A round trip through Redis: publish a probe and wait for our own subscriber to receive it.
+   * A connected subscriber is not enough; this proves it is subscribed and being delivered to.
+   */
   async ping(): Promise<void> {
     if (this.subscriber.status !== 'ready') throw new Error(`subscriber is ${this.subscriber.status}`);
-    await this.publisher.ping();
+    const token = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    const roundTrip = new Promise<void>((resolve, reject) => {
+      this.probes.set(token, resolve);
+      timer = setTimeout(() => reject(new Error(`probe not received within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+    });
+    try {
+      // Also under the timer: a publish to a Redis that hangs would never settle on its own.
+      const receivers = await Promise.race([this.publisher.publish(this.probeChannel, token), roundTrip.then(() => 1)]);
+      if (receivers === 0) throw new Error('subscriber is not subscribed');
+      await roundTrip;
+    } finally {
+      clearTimeout(timer);
+      this.probes.delete(token);
+    }
   }
 
   onEnvelope(handler: EnvelopeHandler): void {

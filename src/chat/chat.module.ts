@@ -6,11 +6,14 @@ import { Message } from './entities/message.entity';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { MessagesService } from './messages.service';
+import { MessageHistoryService } from './message-history.service';
+import { MembershipService } from './membership.service';
+import { ReadCursorService } from './read-cursor.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Conversation, ConversationMember, Message])],
   controllers: [ConversationsController],
-  providers: [ConversationsService, MessagesService],
-  exports: [ConversationsService, MessagesService],
+  providers: [ConversationsService, MessagesService, MessageHistoryService, MembershipService, ReadCursorService],
+  exports: [ConversationsService, MessagesService, MessageHistoryService, ReadCursorService],
 })
 export class ChatModule {}

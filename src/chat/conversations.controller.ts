@@ -1,5 +1,13 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUserId } from '../auth/current-user-id.decorator';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard';
 import { ConversationsService } from './conversations.service';
@@ -7,7 +15,10 @@ import { ConversationDto } from './dto/conversation.dto';
 import { CreateConversationDto } from './dto/create-conversation.dto';
 import { ListMessagesQuery } from './dto/list-messages.query';
 import { MessagePageDto } from './dto/message.dto';
-import { MessagesService } from './messages.service';
+import { AddMembersDto } from './dto/add-members.dto';
+import { ChatNotifier } from './chat-notifier';
+import { MembershipService } from './membership.service';
+import { MessageHistoryService } from './message-history.service';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -16,7 +27,9 @@ import { MessagesService } from './messages.service';
 export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,
-    private readonly messages: MessagesService,
+    private readonly messageHistory: MessageHistoryService,
+    private readonly membership: MembershipService,
+    private readonly notifier: ChatNotifier,
   ) {}
 
   @Get()
@@ -47,6 +60,31 @@ export class ConversationsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: ListMessagesQuery,
   ): Promise<MessagePageDto> {
-    return this.messages.list(userId, id, query);
+    return this.messageHistory.list(userId, id, query);
+  }
+
+  @Post(':id/members')
+  @ApiCreatedResponse({ type: ConversationDto, description: 'Group owner only; users already members are skipped' })
+  @ApiForbiddenResponse({ description: 'forbidden: you are not the owner' })
+  @ApiNotFoundResponse({ description: 'conversation_not_found or user_not_found' })
+  async addMembers(
+    @CurrentUserId() userId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: AddMembersDto,
+  ): Promise<ConversationDto> {
+    this.notifier.entriesAppended(await this.membership.addMembers(userId, id, dto.userIds));
+    return this.conversations.getForMember(id, userId);
+  }
+
+  @Delete(':id/members/:userId')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Removed: their devices stop receiving the conversation at once' })
+  @ApiForbiddenResponse({ description: 'forbidden: only the owner removes others (anyone may remove themselves)' })
+  async removeMember(
+    @CurrentUserId() userId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('userId', ParseUUIDPipe) memberId: string,
+  ): Promise<void> {
+    this.notifier.entriesAppended([await this.membership.removeMember(userId, id, memberId)]);
   }
 }

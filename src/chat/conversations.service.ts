@@ -9,6 +9,7 @@ import { MessageDto } from './dto/message.dto';
 import { Conversation } from './entities/conversation.entity';
 import { ConversationMember } from './entities/conversation-member.entity';
 import { Message } from './entities/message.entity';
+import { unreadCount } from './read-cursor';
 
 interface ConversationRow {
   id: string;
@@ -93,6 +94,38 @@ export class ConversationsService {
     if (!found) throw conversationNotFound();
   }
 
+  /** The members of a conversation, if `userId` is one of them. */
+  async membersFor(conversationId: string, userId: string): Promise<string[]> {
+    const rows: { user_id: string }[] = await this.db.query(
+      `SELECT user_id FROM conversation_members WHERE conversation_id = $1
+       AND EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND user_id = $2)`,
+      [conversationId, userId],
+    );
+    if (rows.length === 0) throw conversationNotFound();
+    return rows.map((row) => row.user_id);
+  }
+
+  /** Everyone who shares at least one conversation with the user (not the user). */
+  async contactsOf(userId: string): Promise<string[]> {
+    const rows: { user_id: string }[] = await this.db.query(
+      `SELECT DISTINCT other.user_id FROM conversation_members mine
+       JOIN conversation_members other ON other.conversation_id = mine.conversation_id
+       WHERE mine.user_id = $1 AND other.user_id <> $1`,
+      [userId],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  async sharesConversation(userId: string, otherId: string): Promise<boolean> {
+    if (userId === otherId) return true;
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM conversation_members a JOIN conversation_members b ON a.conversation_id = b.conversation_id
+       WHERE a.user_id = $1 AND b.user_id = $2 LIMIT 1`,
+      [userId, otherId],
+    );
+    return rows.length > 0;
+  }
+
   private async assertUsersExist(em: EntityManager, userIds: string[]): Promise<void> {
     const found = await em.find(User, { where: { id: In(userIds) }, select: { id: true } });
     const missing = userIds.filter((id) => !found.some((user) => user.id === id));
@@ -112,13 +145,17 @@ export class ConversationsService {
       this.db
         .getRepository(Message)
         .createQueryBuilder('msg')
-        .innerJoin(Conversation, 'c', 'c.id = msg.conversation_id AND c.last_seq = msg.seq')
         .where('msg.conversation_id = ANY(:ids)', { ids })
+        // The newest chat message, skipping edit/delete/membership entries; Postgres answers
+        // max() with a backward scan of the (conversation_id, seq) index.
+        .andWhere(
+          `msg.seq = (SELECT max(m2.seq) FROM messages m2 WHERE m2.conversation_id = msg.conversation_id AND m2.kind = 'message')`,
+        )
         .getMany(),
     ]);
     const dtos = rows.map((row): ConversationDto => {
       const lastSeq = Number(row.last_seq);
-      const lastReadSeq = Math.min(Number(row.last_read_seq), lastSeq);
+      const lastReadSeq = Number(row.last_read_seq);
       const last = lastMessages.find((message) => message.conversationId === row.id);
       return {
         id: row.id,
@@ -129,7 +166,7 @@ export class ConversationsService {
           .map((member) => ({ id: member.id, displayName: member.display_name })),
         lastSeq,
         lastReadSeq,
-        unreadCount: lastSeq - lastReadSeq,
+        unreadCount: unreadCount(lastSeq, lastReadSeq),
         lastMessage: last ? MessageDto.from(last) : null,
         createdAt: row.created_at.toISOString(),
       };

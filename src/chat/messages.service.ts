@@ -3,10 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/domain-error';
-import { conversationNotFound, ConversationsService } from './conversations.service';
-import { MessageDto, MessagePageDto } from './dto/message.dto';
-import { ListMessagesQuery } from './dto/list-messages.query';
-import { ConversationMember } from './entities/conversation-member.entity';
+import { appendToLog, memberIdsOf } from './conversation-log';
+import { ConversationsService } from './conversations.service';
+import { MessageDto } from './dto/message.dto';
 import { Message } from './entities/message.entity';
 
 export interface SendCommand {
@@ -16,18 +15,26 @@ export interface SendCommand {
   clientMsgId?: string;
 }
 
-export interface SentMessage {
-  message: MessageDto;
-  /** Every member, sender included (their other devices want the message too). */
+export interface ChangeCommand {
+  senderId: string;
+  messageId: string;
+  /** New text for an edit; absent for a delete. */
+  body?: string;
+  clientMsgId?: string;
+}
+
+/** A committed log entry and who should hear about it. */
+export interface AppendedEntry {
+  entry: MessageDto;
+  /** Every member, the actor included (their other devices want it too). */
   memberIds: string[];
-  /** True when clientMsgId matched an earlier send: nothing new was stored. */
+  /** True when clientMsgId matched an earlier write: nothing new was stored. */
   duplicate: boolean;
 }
 
 const UNIQUE_VIOLATION = '23505';
-const DEFAULT_PAGE = 50;
 
-/** Storing and reading messages. A send resolves only after its transaction has committed. */
+/** Writing messages, edits and deletes. Each call resolves only after its transaction has committed. */
 @Injectable()
 export class MessagesService {
   constructor(
@@ -36,88 +43,96 @@ export class MessagesService {
     private readonly config: AppConfig,
   ) {}
 
-  async sendDirect(senderId: string, participantId: string, body: string, clientMsgId?: string): Promise<SentMessage> {
+  async sendDirect(senderId: string, participantId: string, body: string, clientMsgId?: string): Promise<AppendedEntry> {
+    // Checked before the DM is created, so an oversized first message creates nothing.
     this.assertBodyFits(body);
     const conversationId = await this.conversations.getOrCreateDirect(senderId, participantId);
     return this.send({ senderId, conversationId, body, clientMsgId });
   }
 
-  async send(command: SendCommand): Promise<SentMessage> {
+  send(command: SendCommand): Promise<AppendedEntry> {
     this.assertBodyFits(command.body);
+    return this.idempotently(command.senderId, command.clientMsgId, command.conversationId, (em) =>
+      appendToLog(em, {
+        conversationId: command.conversationId,
+        actorId: command.senderId,
+        kind: 'message',
+        body: command.body,
+        clientMsgId: command.clientMsgId,
+      }),
+    );
+  }
+
+  edit(command: ChangeCommand & { body: string }): Promise<AppendedEntry> {
+    this.assertBodyFits(command.body);
+    return this.change(command, 'edit');
+  }
+
+  remove(command: ChangeCommand): Promise<AppendedEntry> {
+    return this.change(command, 'delete');
+  }
+
+  /** Edit or delete one's own live message: an event with its own seq, plus the new current state on the message row. */
+  private async change(command: ChangeCommand, kind: 'edit' | 'delete'): Promise<AppendedEntry> {
+    const target = await this.db.getRepository(Message).findOneBy({ id: command.messageId, kind: 'message' });
+    if (!target || target.senderId !== command.senderId || target.deletedAt) {
+      throw new DomainError('message_not_found', 'Message not found, not yours, or already deleted');
+    }
+    return this.idempotently(command.senderId, command.clientMsgId, target.conversationId, async (em) => {
+      const event = await appendToLog(em, {
+        conversationId: target.conversationId,
+        actorId: command.senderId,
+        kind,
+        body: kind === 'edit' ? command.body : null,
+        targetId: target.id,
+        clientMsgId: command.clientMsgId,
+      });
+      // Re-checked under the conversation lock the append holds: a concurrent delete may have won.
+      const updated = await em
+        .createQueryBuilder()
+        .update(Message)
+        .set(kind === 'edit' ? { body: command.body, editedAt: event.createdAt } : { body: null, deletedAt: event.createdAt })
+        .where('id = :id AND deleted_at IS NULL', { id: target.id })
+        .execute();
+      if (!updated.affected) throw new DomainError('message_not_found', 'Message not found, not yours, or already deleted');
+      return event;
+    });
+  }
+
+  /**
+   * Runs `write` in a transaction unless clientMsgId names an earlier write of this sender, in
+   * which case that write is answered again (permanently: a unique index, not a cache).
+   */
+  private async idempotently(
+    senderId: string,
+    clientMsgId: string | undefined,
+    conversationId: string,
+    write: (em: EntityManager) => Promise<Message>,
+  ): Promise<AppendedEntry> {
     try {
-      return await this.db.transaction((em) => this.insertInTransaction(em, command));
+      return await this.db.transaction(async (em) => {
+        const earlier = clientMsgId ? await this.findEarlier(em, senderId, clientMsgId, conversationId) : null;
+        if (earlier) return earlier;
+        const entry = await write(em);
+        return { entry: MessageDto.from(entry), memberIds: await memberIdsOf(em, conversationId), duplicate: false };
+      });
     } catch (error) {
-      // A concurrent retry of the same clientMsgId won the race: answer with its message.
-      if (command.clientMsgId && isUniqueViolation(error)) {
-        const original = await this.findByClientMsgId(this.db.manager, command);
-        if (original) return original;
+      // A concurrent retry of the same clientMsgId committed first: answer with its entry.
+      if (clientMsgId && isUniqueViolation(error)) {
+        const earlier = await this.findEarlier(this.db.manager, senderId, clientMsgId, conversationId);
+        if (earlier) return earlier;
       }
       throw error;
     }
   }
 
-  async list(userId: string, conversationId: string, query: ListMessagesQuery): Promise<MessagePageDto> {
-    await this.conversations.assertMember(conversationId, userId);
-    const limit = query.limit ?? DEFAULT_PAGE;
-    const builder = this.db
-      .getRepository(Message)
-      .createQueryBuilder('m')
-      .where('m.conversation_id = :conversationId', { conversationId })
-      .take(limit + 1);
-    if (query.afterSeq !== undefined) {
-      builder.andWhere('m.seq > :afterSeq', { afterSeq: query.afterSeq }).orderBy('m.seq', 'ASC');
-    } else {
-      if (query.beforeSeq !== undefined) builder.andWhere('m.seq < :beforeSeq', { beforeSeq: query.beforeSeq });
-      builder.orderBy('m.seq', 'DESC');
+  private async findEarlier(em: EntityManager, senderId: string, clientMsgId: string, conversationId: string): Promise<AppendedEntry | null> {
+    const earlier = await em.findOneBy(Message, { senderId, clientMsgId });
+    if (!earlier) return null;
+    if (earlier.conversationId !== conversationId) {
+      throw new DomainError('validation_failed', 'clientMsgId was already used in another conversation');
     }
-    const rows = await builder.getMany();
-    const page = rows.slice(0, limit);
-    const hasMore = rows.length > limit;
-    return {
-      messages: page.map((message) => MessageDto.from(message)),
-      nextCursor: hasMore ? page[page.length - 1].seq : null,
-    };
-  }
-
-  private async insertInTransaction(em: EntityManager, command: SendCommand): Promise<SentMessage> {
-    if (command.clientMsgId) {
-      const original = await this.findByClientMsgId(em, command);
-      if (original) return original;
-    }
-    // The row lock taken by this UPDATE serialises senders per conversation, which is what
-    // makes seq gap-free: a rolled-back insert also rolls back its seq.
-    const bumped: [{ last_seq: string }[], number] = await em.query(
-      `UPDATE conversations SET last_seq = last_seq + 1
-       WHERE id = $1 AND EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND user_id = $2)
-       RETURNING last_seq`,
-      [command.conversationId, command.senderId],
-    );
-    const [updatedRows] = bumped;
-    if (updatedRows.length === 0) throw conversationNotFound();
-    const message = await em.save(
-      em.create(Message, {
-        conversationId: command.conversationId,
-        senderId: command.senderId,
-        body: command.body,
-        clientMsgId: command.clientMsgId ?? null,
-        seq: Number(updatedRows[0].last_seq),
-      }),
-    );
-    return { message: MessageDto.from(message), memberIds: await this.memberIds(em, command.conversationId), duplicate: false };
-  }
-
-  private async findByClientMsgId(em: EntityManager, command: SendCommand): Promise<SentMessage | null> {
-    const original = await em.findOneBy(Message, { senderId: command.senderId, clientMsgId: command.clientMsgId });
-    if (!original) return null;
-    if (original.conversationId !== command.conversationId) {
-      throw new DomainError('validation_failed', 'clientMsgId was already used for a message in another conversation');
-    }
-    return { message: MessageDto.from(original), memberIds: await this.memberIds(em, original.conversationId), duplicate: true };
-  }
-
-  private async memberIds(em: EntityManager, conversationId: string): Promise<string[]> {
-    const members = await em.find(ConversationMember, { where: { conversationId }, select: { userId: true } });
-    return members.map((member) => member.userId);
+    return { entry: MessageDto.from(earlier), memberIds: await memberIdsOf(em, conversationId), duplicate: true };
   }
 
   private assertBodyFits(body: string): void {
@@ -130,3 +145,5 @@ export class MessagesService {
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION;
 }
+
+

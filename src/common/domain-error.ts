@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   email_taken: { status: 409, retryable: false },
   user_not_found: { status: 404, retryable: false },
   conversation_not_found: { status: 404, retryable: false },
+  message_not_found: { status: 404, retryable: false },
+  rate_limited: { status: 429, retryable: true },
   cannot_message_self: { status: 400, retryable: false },
   unavailable: { status: 503, retryable: true },
   // Not retryable: the outcome is unknown, and a retry without clientMsgId could store twice.

@@ -33,6 +33,7 @@ const schema = z
     MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).default(4000),
     ALLOWED_ORIGINS: csv,
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.JWT_SECRET === SAMPLE_JWT_SECRET) {
@@ -71,6 +72,8 @@ export class AppConfig {
   /** Empty means any Origin is accepted. */
   readonly allowedOrigins!: string[];
   readonly logLevel!: Env['LOG_LEVEL'];
+  /** json: one JSON object per line (for log collectors); pretty: readable lines (development default). */
+  readonly logFormat!: 'json' | 'pretty';
 
   get isDevelopmentMode(): boolean {
     return this.databaseUrl === undefined || this.redisUrl === undefined;
@@ -107,5 +110,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     messageMaxChars: e.MESSAGE_MAX_CHARS,
     allowedOrigins: e.ALLOWED_ORIGINS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
   });
 }

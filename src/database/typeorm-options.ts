@@ -4,9 +4,10 @@ import { Conversation } from '../chat/entities/conversation.entity';
 import { ConversationMember } from '../chat/entities/conversation-member.entity';
 import { Message } from '../chat/entities/message.entity';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-InitialSchema';
+import { ConversationEvents1764460800000 } from './migrations/1764460800000-ConversationEvents';
 
 export const ENTITIES = [User, Conversation, ConversationMember, Message];
-export const MIGRATIONS = [InitialSchema1764374400000];
+export const MIGRATIONS = [InitialSchema1764374400000, ConversationEvents1764460800000];
 
 export interface DatabaseSettings {
   url: string;

@@ -1,6 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { ChatNotifier } from '../chat/chat-notifier';
 import { ChatModule } from '../chat/chat.module';
-import { ChatEventHandlers } from './chat-event.handlers';
+import { ConversationEventHandlers } from './conversation-event.handlers';
+import { MessageEventHandlers } from './message-event.handlers';
+import { SocketChatNotifier } from './socket-chat-notifier';
+import { SyncEventHandler } from './sync-event.handler';
 import { RelayGateway } from './relay.gateway';
 import { TokenExpiryService } from './token-expiry.service';
 import { WsClientManager } from './ws-client-manager.service';
@@ -8,6 +12,8 @@ import { WsErrorMapper } from './ws-error.mapper';
 import { WsFrameRouter } from './ws-frame-router.service';
 import { WsHandshakeService } from './ws-handshake.service';
 
+/** Global so chat's REST controllers can reach ChatNotifier without importing the gateway. */
+@Global()
 @Module({
   imports: [ChatModule],
   providers: [
@@ -17,8 +23,11 @@ import { WsHandshakeService } from './ws-handshake.service';
     TokenExpiryService,
     WsFrameRouter,
     WsErrorMapper,
-    ChatEventHandlers,
+    MessageEventHandlers,
+    ConversationEventHandlers,
+    SyncEventHandler,
+    { provide: ChatNotifier, useClass: SocketChatNotifier },
   ],
-  exports: [WsClientManager],
+  exports: [WsClientManager, ChatNotifier],
 })
 export class GatewayModule {}

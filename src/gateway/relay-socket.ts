@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { TokenBucket } from '../common/token-bucket';
 
 /** A live, authenticated socket and what the server knows about it. */
 export interface RelaySocket extends WebSocket {
@@ -9,4 +10,6 @@ export interface RelaySocket extends WebSocket {
   /** Frames of this socket are handled one after another, so its sends keep their order. */
   pending: Promise<void>;
   pendingCount: number;
+  /** Typing indicators allowed on this socket. */
+  typingBucket: TokenBucket;
 }

@@ -9,6 +9,11 @@ import { WsClientManager } from './ws-client-manager.service';
 import { WsFrameRouter } from './ws-frame-router.service';
 import { WsHandshakeService } from './ws-handshake.service';
 import { CLOSE_CODES, WS_PATH } from './ws-protocol';
+import { TokenBucket } from '../common/token-bucket';
+
+/** A typing indicator every 2 s per socket is plenty; a short burst covers switching conversations. */
+const TYPING_BURST = 3;
+const TYPING_PER_SECOND = 0.5;
 
 /** The WebSocket edge: turns an accepted upgrade into a registered RelaySocket and back. */
 @WebSocketGateway({ path: WS_PATH })
@@ -36,6 +41,7 @@ export class RelayGateway implements OnGatewayConnection {
       expiresAt: claims.exp,
       pending: Promise.resolve(),
       pendingCount: 0,
+      typingBucket: new TokenBucket(TYPING_BURST, TYPING_PER_SECOND),
     });
     this.clients.register(socket);
     this.expiry.track(socket);

@@ -48,18 +48,18 @@ export class WsClientManager implements OnModuleInit {
   }
 
   /** Every device of one user, on every instance. */
-  sendToOne<E extends ServerEventName>(userId: string, event: E, data: ServerEvents[E], except?: RelaySocket): void {
-    this.sendToSome([userId], event, data, except);
+  sendToOne<E extends ServerEventName>(userId: string, event: E, data: ServerEvents[E], exceptConnectionId?: string): void {
+    this.sendToSome([userId], event, data, exceptConnectionId);
   }
 
   /**
-   * Every device of each listed user, on every instance. `except` is a socket of this instance
-   * (the sender's own) and is skipped; it means nothing to other instances.
+   * Every device of each listed user, on every instance. `exceptConnectionId` is a socket of
+   * this instance (the sender's own) and is skipped; it means nothing to other instances.
    */
-  sendToSome<E extends ServerEventName>(userIds: string[], event: E, data: ServerEvents[E], except?: RelaySocket): void {
+  sendToSome<E extends ServerEventName>(userIds: string[], event: E, data: ServerEvents[E], exceptConnectionId?: string): void {
     const frame = encodeFrame(event, data);
     const recipients = [...new Set(userIds)];
-    this.writeToUsers(recipients, frame, except);
+    this.writeToUsers(recipients, frame, exceptConnectionId);
     void this.bus.publish(recipients, frame);
   }
 
@@ -86,12 +86,12 @@ export class WsClientManager implements OnModuleInit {
     })();
   }
 
-  private writeToUsers(userIds: string[], frame: string, except?: RelaySocket): void {
+  private writeToUsers(userIds: string[], frame: string, exceptConnectionId?: string): void {
     for (const userId of userIds) {
       const sockets = this.socketsByUser.get(userId);
       if (!sockets) continue;
       for (const socket of sockets) {
-        if (socket !== except) this.write(socket, frame);
+        if (socket.connectionId !== exceptConnectionId) this.write(socket, frame);
       }
     }
   }

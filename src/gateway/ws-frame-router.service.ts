@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { RawData } from 'ws';
 import { DomainError } from '../common/domain-error';
-import { ChatEventHandlers, EventHandler } from './chat-event.handlers';
+import { ConversationEventHandlers } from './conversation-event.handlers';
+import { EventHandler } from './event-handler';
+import { MessageEventHandlers } from './message-event.handlers';
+import { SyncEventHandler } from './sync-event.handler';
 import { RelaySocket } from './relay-socket';
 import { WsClientManager } from './ws-client-manager.service';
 import { WsErrorMapper } from './ws-error.mapper';
@@ -24,11 +27,13 @@ export class WsFrameRouter {
   private readonly handlers: Record<string, EventHandler>;
 
   constructor(
-    chat: ChatEventHandlers,
+    messages: MessageEventHandlers,
+    conversations: ConversationEventHandlers,
+    sync: SyncEventHandler,
     private readonly clients: WsClientManager,
     private readonly errors: WsErrorMapper,
   ) {
-    this.handlers = { ...chat.handlers };
+    this.handlers = { ...messages.handlers, ...conversations.handlers, ...sync.handlers } as Record<string, EventHandler>;
   }
 
   /** Handles frames of one socket in arrival order, so a client's sends are stored in the order sent. */

@@ -6,6 +6,8 @@
 import type { ErrorCode } from '../common/domain-error';
 import type { MessageDto } from '../chat/dto/message.dto';
 import type { SendDirectMessageDto, SendMessageDto } from '../chat/dto/send-message.dto';
+import type { DeleteMessageDto, EditMessageDto } from '../chat/dto/change-message.dto';
+import type { MarkReadDto, SyncDto, TypingDto } from '../chat/dto/conversation-signal.dto';
 
 export const WS_PATH = '/entrypoint';
 
@@ -15,6 +17,11 @@ export const ACCESS_TOKEN_PROTOCOL = 'access_token';
 export interface ClientEvents {
   send_message: SendMessageDto;
   send_chat_message_to_participant: SendDirectMessageDto;
+  edit_message: EditMessageDto;
+  delete_message: DeleteMessageDto;
+  mark_read: MarkReadDto;
+  typing: TypingDto;
+  sync: SyncDto;
 }
 
 export type ClientEventName = keyof ClientEvents;
@@ -49,12 +56,39 @@ export interface ResyncPayload {
   reason: 'relay_reconnected';
 }
 
+export interface ReadPayload {
+  conversationId: string;
+  userId: string;
+  /** The member's read cursor: everything up to this seq is read. */
+  seq: number;
+}
+
+export interface TypingPayload {
+  conversationId: string;
+  userId: string;
+}
+
+export interface PresencePayload {
+  userId: string;
+  online: boolean;
+}
+
+export interface SyncDonePayload {
+  /** conversationId -> lastSeq when the catch-up started, for every conversation you are in. */
+  conversations: Record<string, number>;
+}
+
 export interface ServerEvents {
   ready: ReadyPayload;
   /** Live delivery may have missed messages: fetch history after your last seen seq. */
   resync: ResyncPayload;
+  /** One log entry (kind message/edit/delete/member_added/member_removed), live or during catch-up. */
   message: MessageDto;
   message_ack: MessageAckPayload;
+  read: ReadPayload;
+  typing: TypingPayload;
+  presence: PresencePayload;
+  sync_done: SyncDonePayload;
   error: ErrorPayload;
 }
 

@@ -5,6 +5,11 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { BroadcastBus } from '../broadcast/broadcast-bus';
 
+/** A balancer's probe must get an answer even when a dependency hangs rather than fails. */
+const CHECK_TIMEOUT_MS = 3_000;
+
+type CheckState = 'ok' | `down: ${string}`;
+
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -22,25 +27,34 @@ export class HealthController {
     return { status: 'ok', instanceId: this.config.instanceId };
   }
 
-  /** Postgres answers and the relay bus is connected: safe to route clients here. */
+  /**
+   * Postgres answers and this instance hears the relay (its own probe came back through Redis):
+   * safe to route clients here.
+   */
   @Get('ready')
-  @ApiOkResponse({ description: '{status: "ok", instanceId, checks}' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is down; checks says which' })
-  async ready(): Promise<{ status: string; instanceId: string; checks: Record<string, string> }> {
-    const [database, bus] = await Promise.all([
-      this.db.query('SELECT 1').then(
-        () => 'ok',
-        (error: Error) => `down: ${error.message}`,
-      ),
-      this.bus.ping().then(
-        () => 'ok',
-        (error: Error) => `down: ${error.message}`,
-      ),
-    ]);
+  @ApiOkResponse({ description: '{status: "ok", instanceId, checks: {database: "ok", bus: "ok"}}' })
+  @ApiServiceUnavailableResponse({ description: 'A dependency is down: each failed check reads "down: <reason>"' })
+  async ready(): Promise<{ status: string; instanceId: string; checks: Record<string, CheckState> }> {
+    const [database, bus] = await Promise.all([check(() => this.db.query('SELECT 1')), check(() => this.bus.ping())]);
     const checks = { database, bus };
     const healthy = Object.values(checks).every((state) => state === 'ok');
     const body = { status: healthy ? 'ok' : 'unavailable', instanceId: this.config.instanceId, checks };
     if (!healthy) throw new ServiceUnavailableException(body);
     return body;
+  }
+}
+
+async function check(probe: () => Promise<unknown>): Promise<CheckState> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([probe(), timeout]);
+    return 'ok';
+  } catch (error) {
+    return `down: ${(error as Error).message}`;
+  } finally {
+    clearTimeout(timer);
   }
 }

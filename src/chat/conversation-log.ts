@@ -1,0 +1,48 @@
+import { EntityManager } from 'typeorm';
+import { conversationNotFound } from './conversations.service';
+import { ConversationMember } from './entities/conversation-member.entity';
+import { Message, MessageKind } from './entities/message.entity';
+
+export interface LogEntry {
+  conversationId: string;
+  /** Must be a member: the append fails with conversation_not_found otherwise. */
+  actorId: string;
+  kind: MessageKind;
+  body?: string | null;
+  targetId?: string | null;
+  subjectUserId?: string | null;
+  clientMsgId?: string | null;
+}
+
+/**
+ * Appends one entry to a conversation's log inside the caller's transaction. The row lock
+ * taken by the seq bump serialises writers per conversation, which is what makes seq
+ * gap-free (a rolled-back insert rolls back its seq too) and what orders a send against a
+ * concurrent membership change.
+ */
+export async function appendToLog(em: EntityManager, entry: LogEntry): Promise<Message> {
+  const [rows]: [{ last_seq: string }[], number] = await em.query(
+    `UPDATE conversations SET last_seq = last_seq + 1
+     WHERE id = $1 AND EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND user_id = $2)
+     RETURNING last_seq`,
+    [entry.conversationId, entry.actorId],
+  );
+  if (rows.length === 0) throw conversationNotFound();
+  return em.save(
+    em.create(Message, {
+      conversationId: entry.conversationId,
+      seq: Number(rows[0].last_seq),
+      kind: entry.kind,
+      senderId: entry.actorId,
+      body: entry.body ?? null,
+      targetId: entry.targetId ?? null,
+      subjectUserId: entry.subjectUserId ?? null,
+      clientMsgId: entry.clientMsgId ?? null,
+    }),
+  );
+}
+
+export async function memberIdsOf(em: EntityManager, conversationId: string): Promise<string[]> {
+  const members = await em.find(ConversationMember, { where: { conversationId }, select: { userId: true } });
+  return members.map((member) => member.userId);
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WebSocket } from 'ws';
+import { SyncDto } from '../chat/dto/conversation-signal.dto';
+import { MessageDto } from '../chat/dto/message.dto';
+import { MessageHistoryService, SyncState } from '../chat/message-history.service';
+import { DomainError } from '../common/domain-error';
+import { validatePayload } from '../common/validate-payload';
+import { EventHandlerMap } from './event-handler';
+import { RelaySocket } from './relay-socket';
+import { WsClientManager } from './ws-client-manager.service';
+
+const PAGE_SIZE = 200;
+const MAX_CURSORS = 10_000;
+/** Catch-up waits while this much is still unsent, so a huge backlog never piles up in memory. */
+const HIGH_WATER_BYTES = 512 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Catch-up: streams every log entry after the client's cursors, in seq order, page by page,
+ * then `sync_done`. The socket was registered for live delivery when it connected, before
+ * this query runs, so an entry committed meanwhile arrives live, in catch-up, or both (the
+ * client drops seqs it already has) and never falls between the two.
+ */
+@Injectable()
+export class SyncEventHandler {
+  constructor(
+    private readonly history: MessageHistoryService,
+    private readonly clients: WsClientManager,
+  ) {}
+
+  readonly handlers: EventHandlerMap = {
+    sync: async (socket, data) => {
+      const cursors = validCursors((await validatePayload(SyncDto, data)).cursors ?? {});
+      const states = await this.history.syncState(socket.userId);
+      for (const state of states) {
+        await this.catchUp(socket, state, cursors[state.conversationId] ?? state.lastReadSeq);
+        if (socket.readyState !== WebSocket.OPEN) return;
+      }
+      this.clients.reply(socket, 'sync_done', {
+        conversations: Object.fromEntries(states.map((state) => [state.conversationId, state.lastSeq])),
+      });
+    },
+  };
+
+  private async catchUp(socket: RelaySocket, state: SyncState, fromSeq: number): Promise<void> {
+    let after = fromSeq;
+    while (after < state.lastSeq && socket.readyState === WebSocket.OPEN) {
+      const page = await this.history.pageAfter(state.conversationId, after, PAGE_SIZE);
+      if (page.length === 0) return;
+      for (const entry of page) this.clients.reply(socket, 'message', MessageDto.from(entry));
+      after = page[page.length - 1].seq;
+      while (socket.bufferedAmount > HIGH_WATER_BYTES && socket.readyState === WebSocket.OPEN) await delay(5);
+    }
+  }
+}
+
+function validCursors(cursors: Record<string, unknown>): Record<string, number> {
+  const entries = Object.entries(cursors);
+  if (entries.length > MAX_CURSORS) throw new DomainError('validation_failed', `At most ${MAX_CURSORS} cursors`);
+  for (const [conversationId, seq] of entries) {
+    if (!UUID.test(conversationId) || !Number.isSafeInteger(seq) || (seq as number) < 0) {
+      throw new DomainError('validation_failed', 'cursors must map conversation ids to non-negative integer seqs');
+    }
+  }
+  return cursors as Record<string, number>;
+}
