@@ -9,6 +9,7 @@ import { ChatModule } from './chat/chat.module';
 import { BroadcastModule } from './broadcast/broadcast.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
+import { PresenceModule } from './presence/presence.module';
 import { loggerParams } from './logging/logger-params';
 
 @Module({})
@@ -24,6 +25,7 @@ export class AppModule {
         AuthModule,
         UsersModule,
         ChatModule,
+        PresenceModule.forRoot(config),
         GatewayModule,
         HealthModule,
       ],

@@ -31,6 +31,7 @@ const schema = z
     JWT_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
     WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(16 * 1024),
     MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).default(4000),
+    PRESENCE_TTL_SECONDS: z.coerce.number().int().min(3).default(30),
     ALLOWED_ORIGINS: csv,
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
@@ -69,6 +70,8 @@ export class AppConfig {
   readonly jwtTtlSeconds!: number;
   readonly wsMaxPayloadBytes!: number;
   readonly messageMaxChars!: number;
+  /** How long a crashed instance's users still count as online (heartbeats every third of it). */
+  readonly presenceTtlSeconds!: number;
   /** Empty means any Origin is accepted. */
   readonly allowedOrigins!: string[];
   readonly logLevel!: Env['LOG_LEVEL'];
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
     messageMaxChars: e.MESSAGE_MAX_CHARS,
+    presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
     allowedOrigins: e.ALLOWED_ORIGINS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),

@@ -5,6 +5,7 @@ import { ConversationEventHandlers } from './conversation-event.handlers';
 import { MessageEventHandlers } from './message-event.handlers';
 import { SocketChatNotifier } from './socket-chat-notifier';
 import { SyncEventHandler } from './sync-event.handler';
+import { PresenceTracker } from './presence-tracker.service';
 import { RelayGateway } from './relay.gateway';
 import { TokenExpiryService } from './token-expiry.service';
 import { WsClientManager } from './ws-client-manager.service';
@@ -26,6 +27,7 @@ import { WsHandshakeService } from './ws-handshake.service';
     MessageEventHandlers,
     ConversationEventHandlers,
     SyncEventHandler,
+    PresenceTracker,
     { provide: ChatNotifier, useClass: SocketChatNotifier },
   ],
   exports: [WsClientManager, ChatNotifier],

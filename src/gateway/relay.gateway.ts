@@ -3,6 +3,7 @@ import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
+import { PresenceTracker } from './presence-tracker.service';
 import { RelaySocket } from './relay-socket';
 import { TokenExpiryService } from './token-expiry.service';
 import { WsClientManager } from './ws-client-manager.service';
@@ -25,6 +26,7 @@ export class RelayGateway implements OnGatewayConnection {
     private readonly clients: WsClientManager,
     private readonly expiry: TokenExpiryService,
     private readonly router: WsFrameRouter,
+    private readonly presence: PresenceTracker,
     private readonly config: AppConfig,
   ) {}
 
@@ -45,10 +47,12 @@ export class RelayGateway implements OnGatewayConnection {
     });
     this.clients.register(socket);
     this.expiry.track(socket);
+    this.presence.deviceConnected(socket.userId);
     socket.on('message', (raw, isBinary) => this.router.accept(socket, raw, isBinary));
     socket.on('close', () => {
       this.clients.unregister(socket);
       this.expiry.untrack(socket);
+      this.presence.deviceDisconnected(socket.userId);
     });
     socket.on('error', (error) => this.logger.debug(`socket ${socket.connectionId}: ${error.message}`));
     this.clients.reply(socket, 'ready', {

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { RedisService } from '@liaoliaots/nestjs-redis';
+import type { Redis } from 'ioredis';
+import { PUBLISHER } from '../broadcast/redis-broadcast-bus';
+import { AppConfig } from '../config/app-config';
+import { PresenceStore } from './presence-store';
+import { CONNECT, DISCONNECT, REAP } from './redis-presence-scripts';
+
+const REAP_BATCH = 500;
+
+/** Presence shared by all instances through Redis; entries of a crashed instance expire after the TTL. */
+@Injectable()
+export class RedisPresenceStore extends PresenceStore {
+  private readonly redis: Redis;
+  private readonly userKeyPrefix: string;
+  private readonly indexKey: string;
+  private readonly ttlMs: number;
+
+  constructor(
+    redis: RedisService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+    // The publisher connection fails fast while Redis is away: presence is best effort.
+    this.redis = redis.getOrThrow(PUBLISHER);
+    this.userKeyPrefix = `${config.redisChannelPrefix}presence:`;
+    this.indexKey = `${config.redisChannelPrefix}presence-expiry`;
+    this.ttlMs = config.presenceTtlSeconds * 1000;
+  }
+
+  async connect(userId: string): Promise<boolean> {
+    const now = Date.now();
+    const before = await this.redis.eval(CONNECT, 2, this.userKey(userId), this.indexKey, this.instance, now + this.ttlMs, now, this.member(userId));
+    return before === 0;
+  }
+
+  async disconnect(userId: string): Promise<boolean> {
+    const remaining = await this.redis.eval(DISCONNECT, 2, this.userKey(userId), this.indexKey, this.instance, Date.now(), this.member(userId));
+    return remaining === 0;
+  }
+
+  async heartbeat(userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const expiresAt = Date.now() + this.ttlMs;
+    const pipeline = this.redis.pipeline();
+    for (const userId of userIds) {
+      pipeline.zadd(this.userKey(userId), expiresAt, this.instance);
+      pipeline.zadd(this.indexKey, expiresAt, this.member(userId));
+    }
+    await pipeline.exec();
+  }
+
+  async reapExpired(): Promise<string[]> {
+    return (await this.redis.eval(REAP, 1, this.indexKey, Date.now(), this.userKeyPrefix, REAP_BATCH)) as string[];
+  }
+
+  async isOnline(userId: string): Promise<boolean> {
+    return (await this.redis.zcount(this.userKey(userId), Date.now(), '+inf')) > 0;
+  }
+
+  private get instance(): string {
+    return this.config.instanceId;
+  }
+
+  private userKey(userId: string): string {
+    return `${this.userKeyPrefix}${userId}`;
+  }
+
+  private member(userId: string): string {
+    return `${userId}|${this.instance}`;
+  }
+}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, TestUser } from './support/api-client';
+import { RelayInstance } from './support/relay-instance';
+import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { WsTestClient } from './support/ws-client';
+
+const TTL_SECONDS = 3;
+
+/** Presence across instances: once per transition, and expiry when an instance dies without cleaning up. */
+describe('presence', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let env: Record<string, string>;
+  let A: RelayInstance;
+  let B: RelayInstance;
+  let C: RelayInstance;
+  let api: ApiClient;
+  const sockets: WsTestClient[] = [];
+
+  const connect = async (user: TestUser, instance: RelayInstance) => {
+    const socket = await WsTestClient.connect(instance.wsUrl, ['access_token', user.token]);
+    sockets.push(socket);
+    return socket;
+  };
+  const presenceOf = (socket: WsTestClient, user: TestUser) => socket.framesOf('presence').filter((p) => p.userId === user.id).map((p) => p.online);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    env = { DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(), PRESENCE_TTL_SECONDS: String(TTL_SECONDS) };
+    [A, B, C] = await Promise.all(['A', 'B', 'C'].map((id) => RelayInstance.start({ ...env, INSTANCE_ID: id })));
+    api = new ApiClient(A.httpUrl);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await Promise.all([A?.stop(), B?.stop(), C?.stop()]);
+    await db?.drop();
+  });
+
+  it('announces online once for many devices and offline once when the last one leaves', async () => {
+    const [alice, bob, stranger] = await Promise.all([api.newUser('alice'), api.newUser('bob'), api.newUser('stranger')]);
+    const conversationId = await api.createGroup(alice, 'presence', [bob.id]);
+    const watcher = await connect(bob, A);
+
+    const phone = await connect(alice, B);
+    await watcher.next('presence', (data) => data.userId === alice.id && data.online);
+    expect((await api.request('GET', `/users/${alice.id}/presence`, undefined, bob.token)).body).toEqual({ userId: alice.id, online: true });
+
+    const laptop = await connect(alice, C);
+    // A marker from the laptop's instance arrives after any presence event that instance sent.
+    await laptop.sendMessage(conversationId, 'marker 1', 'p-1');
+    await watcher.next('message', (data) => data.body === 'marker 1');
+    phone.close();
+    await phone.closed;
+    await laptop.sendMessage(conversationId, 'marker 2', 'p-2');
+    await watcher.next('message', (data) => data.body === 'marker 2');
+    expect(presenceOf(watcher, alice)).toEqual([true]);
+
+    laptop.close();
+    await watcher.next('presence', (data) => data.userId === alice.id && !data.online);
+    expect(presenceOf(watcher, alice)).toEqual([true, false]);
+    expect((await api.request('GET', `/users/${alice.id}/presence`, undefined, bob.token)).body.online).toBe(false);
+
+    // Only people who share a conversation may ask.
+    const refused = await api.request('GET', `/users/${alice.id}/presence`, undefined, stranger.token);
+    expect(refused).toMatchObject({ status: 404, body: { code: 'user_not_found' } });
+  });
+
+  it('marks users of a killed instance offline within the TTL bound', async () => {
+    const [carol, dave] = await Promise.all([api.newUser('carol'), api.newUser('dave')]);
+    await api.createGroup(carol, 'crash', [dave.id]);
+    const doomed = await RelayInstance.start({ ...env, INSTANCE_ID: 'doomed' });
+    const watcher = await connect(dave, A);
+    await connect(carol, doomed);
+    await watcher.next('presence', (data) => data.userId === carol.id && data.online);
+
+    const killedAt = Date.now();
+    await doomed.stop('SIGKILL');
+    await watcher.next('presence', (data) => data.userId === carol.id && !data.online, (TTL_SECONDS + 10) * 1000);
+    // TTL, plus up to one reaper interval (a third of the TTL here), plus delivery.
+    expect(Date.now() - killedAt).toBeLessThan((TTL_SECONDS + TTL_SECONDS / 3 + 2) * 1000);
+    expect((await api.request('GET', `/users/${carol.id}/presence`, undefined, dave.token)).body.online).toBe(false);
+  });
+});
