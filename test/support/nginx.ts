@@ -1,12 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { prepareLocalNginx } from '../../scripts/nginx-config';
 import { freePort } from './free-port';
 
-/** The repo's own nginx.conf, the one docker-compose uses: tests run the real thing. */
-const REPO_CONF = join(__dirname, '..', '..', 'nginx.conf');
+/*
+ * The repo's own nginx.conf, the one docker-compose uses, rewritten for local ports by the
+ * generator that `npm run cluster` shares: tests run the real thing.
+ */
+export { findNginx, localNginxConf } from '../../scripts/nginx-config';
 
 export interface NginxProxy {
   port: number;
@@ -15,56 +19,19 @@ export interface NginxProxy {
   stop(): Promise<void>;
 }
 
-export function findNginx(): string {
-  const dirs = ['/usr/sbin', ...(process.env.PATH ?? '').split(delimiter).filter((dir) => dir.length > 0)];
-  for (const dir of dirs) {
-    const candidate = join(dir, 'nginx');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error('nginx is not installed: apt-get install -y nginx');
-}
-
-/**
- * nginx.conf rewritten to run from `dir`: listen on 127.0.0.1:<port>, proxy to the given local
- * backends, and keep pid, logs and temp files out of /var (nginx's compiled-in paths).
- */
-export function localNginxConf(template: string, port: number, backendPorts: number[], dir: string): string {
-  let conf = replaceOne(template, /^[ \t]*listen 80;[ \t]*$/m, `        listen 127.0.0.1:${port};`, '`listen 80;`');
-  conf = replaceOne(conf, /upstream relay_backend \{[^}]*\}/, (block) => withServers(block, backendPorts), '`upstream relay_backend { ... }`');
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
-    .map((kind) => `    ${kind}_temp_path ${join(dir, `${kind}_temp`)};`)
-    .join('\n');
-  conf = replaceOne(conf, /^http \{$/m, `http {\n    access_log off;\n${temp}`, '`http {` on a line of its own');
-  return `pid ${join(dir, 'nginx.pid')};\nerror_log ${join(dir, 'error.log')};\n${conf}`;
-}
-
-/** The upstream block with its `server ...;` lines swapped for one line per local backend. */
-function withServers(block: string, backendPorts: number[]): string {
-  const serverLine = /^[ \t]*server[ \t][^;\n]*;[^\n]*\n/gm;
-  if (!block.match(serverLine)) throw new Error('nginx.conf: `upstream relay_backend` has no `server host:port;` line');
-  const servers = backendPorts.map((backend) => `        server 127.0.0.1:${backend};\n`).join('');
-  let first = true;
-  return block.replace(serverLine, () => (first ? ((first = false), servers) : ''));
-}
-
 /** Starts nginx from the repo's nginx.conf in front of the given local ports. */
 export async function startNginx(backendPorts: number[], timeoutMs = 10_000): Promise<NginxProxy> {
-  const binary = findNginx();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'relay-nginx-'));
-  const confPath = join(dir, 'nginx.conf');
-  const errorLog = join(dir, 'error.log');
-  writeFileSync(confPath, localNginxConf(readFileSync(REPO_CONF, 'utf8'), port, backendPorts, dir));
-
-  // -e: even the log nginx opens before reading its config goes to `dir`, not /var/log/nginx.
-  const child = spawn(binary, ['-p', dir, '-e', errorLog, '-c', confPath, '-g', 'daemon off;'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  let prepared: ReturnType<typeof prepareLocalNginx>;
+  try {
+    prepared = prepareLocalNginx(port, backendPorts, dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const { binary, args, confPath, errorLog } = prepared;
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.once('error', (error) => (output += `spawn failed: ${error.message}\n`));
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -123,18 +90,6 @@ async function kill(child: ChildProcess, exited: Promise<unknown>): Promise<void
   } finally {
     clearTimeout(timer);
   }
-}
-
-function replaceOne(
-  text: string,
-  pattern: RegExp,
-  replacement: string | ((match: string, ...groups: string[]) => string),
-  what: string,
-): string {
-  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
-  const count = text.match(global)?.length ?? 0;
-  if (count !== 1) throw new Error(`nginx.conf must contain exactly one ${what}; found ${count}`);
-  return typeof replacement === 'string' ? text.replace(pattern, () => replacement) : text.replace(pattern, replacement);
 }
 
 function readIfPresent(path: string): string {

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from './support/api-client';
+import { RelayInstance } from './support/relay-instance';
+import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { WsTestClient } from './support/ws-client';
+import { handshakeStatus } from './support/ws-handshake';
+
+type LogLine = Record<string, any>;
+
+/** Every line the instance wrote, parsed; a line that is not JSON fails the test with its text. */
+function parseLines(logs: string): LogLine[] {
+  return logs
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => {
+      try {
+        return JSON.parse(line) as LogLine;
+      } catch {
+        throw new Error(`not a JSON log line: ${line}`);
+      }
+    });
+}
+
+async function waitForLine(relay: RelayInstance, match: (line: LogLine) => boolean, timeoutMs = 5_000): Promise<LogLine> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = parseLines(relay.logs).find(match);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no matching log line within ${timeoutMs} ms:\n${relay.logs}`);
+}
+
+describe('structured logs', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relay: RelayInstance;
+  let api: ApiClient;
+  const email = `logger-${randomBytes(4).toString('hex')}@test.relay`;
+  const password = `pw-${randomBytes(12).toString('hex')}`;
+  const wrongPassword = `wrong-${randomBytes(12).toString('hex')}`;
+  let token: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // verbose: the most the server ever logs, so the most chances to leak.
+    relay = await RelayInstance.start({ DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(), LOG_LEVEL: 'verbose' });
+    api = new ApiClient(relay.httpUrl);
+
+    expect((await api.request('POST', '/auth/register', { email, password, displayName: 'Logger' })).status).toBe(201);
+    const login = await api.request('POST', '/auth/login', { email, password });
+    expect(login.status).toBe(200);
+    token = login.body.accessToken;
+    expect((await api.request('POST', '/auth/login', { email, password: wrongPassword })).status).toBe(401);
+
+    const me = await fetch(`${relay.httpUrl}/auth/me`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'logging-e2e-me' } });
+    expect(me.status).toBe(200);
+    expect(me.headers.get('x-request-id')).toBe('logging-e2e-me');
+
+    for (const protocols of [['access_token', token], token]) {
+      const client = await WsTestClient.connect(relay.wsUrl, protocols);
+      client.close();
+      await client.closed;
+    }
+    expect(await handshakeStatus(relay.wsUrl, ['access_token', `${token}x`])).toBe(401);
+    await waitForLine(relay, (line) => line.req?.url === '/auth/me');
+  });
+
+  afterAll(async () => {
+    await relay?.stop();
+    await db?.drop();
+  });
+
+  it('writes only JSON lines, each carrying the instance id', () => {
+    const lines = parseLines(relay.logs);
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(line).toMatchObject({ instanceId: relay.instanceId, level: expect.any(String), time: expect.any(String) });
+    expect(lines.some((line) => line.context === 'Relay' && /^listening on /.test(line.msg))).toBe(true);
+  });
+
+  it('logs each HTTP request with a request id, honouring X-Request-Id', async () => {
+    const me = await waitForLine(relay, (line) => line.req?.url === '/auth/me');
+    expect(me).toMatchObject({ level: 'info', requestId: 'logging-e2e-me', req: { id: 'logging-e2e-me', method: 'GET' }, res: { statusCode: 200 } });
+    expect(me.req.headers.authorization).toBe('[redacted]');
+
+    const failed = await waitForLine(relay, (line) => line.req?.url === '/auth/login' && line.res?.statusCode === 401);
+    expect(failed).toMatchObject({ level: 'warn', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  });
+
+  it('never writes the password, the wrong password or the token', () => {
+    const logs = relay.logs;
+    expect(token).toMatch(/^eyJ/);
+    expect(logs).not.toContain(password);
+    expect(logs).not.toContain(wrongPassword);
+    expect(logs).not.toContain(token);
+    // Not even the signature alone, wherever a token might have been cut.
+    expect(logs).not.toContain(token.split('.')[2]);
+  });
+});
