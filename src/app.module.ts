@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ShutdownStateModule } from './common/shutdown-state';
 import { DatabaseModule } from './database/database.module';
 import { AuthModule } from './auth/auth.module';
 import { UsersModule } from './users/users.module';
@@ -20,6 +21,7 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(loggerParams(config)),
         ConfigModule.forRoot(config),
+        ShutdownStateModule,
         DatabaseModule,
         BroadcastModule.forRoot(config),
         AuthModule,

@@ -5,6 +5,7 @@ import { NativeLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
 import { configureApp } from './app.setup';
+import { ShutdownState } from './common/shutdown-state';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
@@ -30,7 +31,8 @@ function exitCleanlyOn(signals: NodeJS.Signals[], app: INestApplication): void {
   const logger = new Logger('Shutdown');
   for (const signal of signals) {
     process.once(signal, () => {
-      logger.log(`${signal} received: closing`);
+      logger.log(`${signal} received: draining, then closing`);
+      app.get(ShutdownState).begin();
       app.close().then(
         () => process.exit(0),
         (error: Error) => {

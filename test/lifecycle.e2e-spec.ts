@@ -57,11 +57,19 @@ describe('instance lifecycle', () => {
     receiver.close();
   });
 
-  it('closes sockets with 1012 on SIGTERM and exits 0', async () => {
+  it('on SIGTERM finishes and acks the sends in flight, closes sockets with 1012 and exits 0', async () => {
     const [, B] = relays;
     const client = await WsTestClient.connect(B.wsUrl, ['access_token', alice.token]);
+    const count = 30;
+    for (let i = 1; i <= count; i++) client.send('send_message', { conversationId, body: `in flight ${i}`, clientMsgId: `sd-${i}` });
+    await client.next('message_ack', (data) => data.clientMsgId === 'sd-1');
     const exitCode = await B.stop('SIGTERM');
-    expect((await client.closed).code).toBe(1012);
+    const closed = await client.closed;
+
+    expect(closed.code).toBe(1012);
     expect(exitCode).toBe(0);
+    // Every frame the server had received was stored and acked before the socket closed.
+    expect(client.framesOf('message_ack').map((ack) => ack.clientMsgId)).toEqual(Array.from({ length: count }, (_, i) => `sd-${i + 1}`));
+    expect(client.framesOf('error')).toEqual([]);
   });
 });

@@ -6,8 +6,11 @@ import type { WebSocketServer } from 'ws';
 import { AppConfig } from '../config/app-config';
 import { WsHandshakeService } from './ws-handshake.service';
 import { CLOSE_CODES } from './ws-protocol';
+import type { RelaySocket } from './relay-socket';
 
 const CLOSE_GRACE_MS = 2000;
+/** Longest wait for in-flight frames at shutdown; a send is normally a few ms. */
+const DRAIN_MS = 5000;
 
 type VerifyClientCallback = (result: boolean, code?: number, message?: string) => void;
 
@@ -43,10 +46,13 @@ export class RelayWsAdapter extends WsAdapter {
   override bindMessageHandlers(): void {}
 
   /**
-   * On shutdown, close every socket with 1012 (service restart) so clients reconnect at once,
-   * to another instance, instead of seeing an abnormal 1006. Stragglers are terminated.
+   * On shutdown, first let the frames each socket already sent finish (their sends commit and
+   * are acked), then close every socket with 1012 (service restart) so clients reconnect at
+   * once, to another instance, instead of seeing an abnormal 1006. Stragglers are terminated.
    */
   override async close(server: WebSocketServer): Promise<void> {
+    const inFlight = [...server.clients].map((client) => (client as RelaySocket).pending ?? Promise.resolve());
+    await Promise.race([Promise.all(inFlight), new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
     const closing = [...server.clients].map((client) => {
       const closed = once(client, 'close');
       client.close(CLOSE_CODES.serviceRestart, 'Server restarting; reconnect');

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { AccessTokenClaims, AccessTokenService } from '../auth/access-token.service';
 import { AppConfig } from '../config/app-config';
+import { ShutdownState } from '../common/shutdown-state';
 import { ACCESS_TOKEN_PROTOCOL } from './ws-protocol';
 
-export type HandshakeResult = { ok: true; claims: AccessTokenClaims } | { ok: false; status: 401 | 403; reason: string };
+export type HandshakeResult = { ok: true; claims: AccessTokenClaims } | { ok: false; status: 401 | 403 | 503; reason: string };
 
 /** Claims verified during the upgrade, carried on the request to the connection handler. */
 const CLAIMS = Symbol('relay.claims');
@@ -20,9 +21,11 @@ export class WsHandshakeService {
   constructor(
     private readonly tokens: AccessTokenService,
     private readonly config: AppConfig,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   check(request: IncomingMessage): HandshakeResult {
+    if (this.shutdown.draining) return { ok: false, status: 503, reason: 'Server shutting down; connect to another instance' };
     const origin = request.headers.origin;
     if (this.config.allowedOrigins.length > 0 && (!origin || !this.config.allowedOrigins.includes(origin))) {
       return { ok: false, status: 403, reason: 'Origin not allowed' };

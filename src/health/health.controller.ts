@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { ShutdownState } from '../common/shutdown-state';
 import { BroadcastBus } from '../broadcast/broadcast-bus';
 
 /** A balancer's probe must get an answer even when a dependency hangs rather than fails. */
@@ -17,6 +18,7 @@ export class HealthController {
     @InjectDataSource() private readonly db: DataSource,
     private readonly bus: BroadcastBus,
     private readonly config: AppConfig,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   /** The process is up and serving HTTP. */
@@ -36,7 +38,8 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'A dependency is down: each failed check reads "down: <reason>"' })
   async ready(): Promise<{ status: string; instanceId: string; checks: Record<string, CheckState> }> {
     const [database, bus] = await Promise.all([check(() => this.db.query('SELECT 1')), check(() => this.bus.ping())]);
-    const checks = { database, bus };
+    // A draining instance must leave the load balancer's rotation before it closes sockets.
+    const checks = { database, bus, ...(this.shutdown.draining ? { shutdown: 'down: draining' as CheckState } : {}) };
     const healthy = Object.values(checks).every((state) => state === 'ok');
     const body = { status: healthy ? 'ok' : 'unavailable', instanceId: this.config.instanceId, checks };
     if (!healthy) throw new ServiceUnavailableException(body);
