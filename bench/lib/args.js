@@ -1,0 +1,57 @@
+'use strict';
+/** Command-line options of `npm run bench`, with defaults sized to finish in a few minutes on 2 cores. */
+
+const DEFAULTS = {
+  scenario: 'idle,fanout,dm,persist',
+  target: 'reference,relay',
+  repeat: 1,
+  connections: 5000, // idle: sockets on one instance
+  members: 1000, // fanout: group size, spread over 2 instances
+  rate: 10, // fanout: messages/s from the one sender (Relay falls behind near 16/s, see PERFORMANCE.md)
+  pairs: 300, // dm: pairs over 3 instances
+  dmRate: 300, // dm: total offered sends/s over all pairs
+  senders: 50, // persist: closed-loop senders on one instance
+  duration: 10, // seconds of each measured window
+  workers: 2, // client processes (at least 2)
+  profile: false, // write Relay --cpu-prof profiles to bench/results/profiles
+  relayMain: '', // Relay entry point; default dist/main.js of this checkout
+};
+
+const NUMERIC = new Set(['repeat', 'connections', 'members', 'rate', 'pairs', 'dmRate', 'senders', 'duration', 'workers']);
+
+function camel(flag) {
+  return flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+}
+
+function parseArgs(argv) {
+  const options = { ...DEFAULTS };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
+    const [rawKey, inline] = arg.slice(2).split('=', 2);
+    const key = camel(rawKey);
+    if (key === 'help') return { help: true };
+    if (!(key in DEFAULTS)) throw new Error(`unknown option --${rawKey}`);
+    if (typeof DEFAULTS[key] === 'boolean') {
+      options[key] = inline === undefined ? true : inline !== 'false';
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`--${rawKey} needs a value`);
+    options[key] = NUMERIC.has(key) ? Number(value) : value;
+    if (NUMERIC.has(key) && !(options[key] > 0)) throw new Error(`--${rawKey} must be a positive number`);
+  }
+  options.scenarios = options.scenario.split(',').map((s) => s.trim());
+  options.targets = options.target.split(',').map((s) => s.trim());
+  for (const s of options.scenarios) {
+    if (!['idle', 'fanout', 'dm', 'persist'].includes(s)) throw new Error(`unknown scenario ${s}`);
+  }
+  options.workers = Math.max(2, Math.floor(options.workers));
+  return options;
+}
+
+const USAGE = `npm run bench -- [--scenario idle,fanout,dm,persist] [--target reference,relay] [--repeat 1]
+  [--connections 5000] [--members 1000] [--rate 10] [--pairs 300] [--dm-rate 300] [--senders 50]
+  [--duration 10] [--workers 2] [--profile] [--relay-main path/to/dist/main.js]`;
+
+module.exports = { parseArgs, USAGE, DEFAULTS };

@@ -1,0 +1,59 @@
+'use strict';
+const { sleep, specFor, drain, latency } = require('../lib/util');
+const { machineBusyWindow } = require('../lib/proc-stats');
+
+const INSTANCES = 3;
+
+/**
+ * `pairs` pairs over 3 instances, the two sides of a pair always on different instances, each
+ * side sending direct messages to the other; `dmRate` sends/s offered in total.
+ */
+module.exports = async function dm({ options, startServers, createUsers, pool }) {
+  const servers = await startServers(INSTANCES);
+  try {
+    const users = await createUsers(options.pairs * 2, 'dm');
+    const specs = [];
+    for (let k = 0; k < options.pairs; k++) {
+      const [a, b] = [users[2 * k], users[2 * k + 1]];
+      specs.push(specFor(a, servers[k % INSTANCES], { peerId: b.id }));
+      specs.push(specFor(b, servers[(k + 1) % INSTANCES], { peerId: a.id }));
+    }
+    await pool.connect(specs);
+    // Warm-up: the first message of a pair creates its direct conversation.
+    await pool.all('pairSend', { ratePerClient: 1, durationMs: 1000 });
+    await drain(pool, (t) => t.unacked === 0);
+    await sleep(500);
+    await pool.all('reset');
+    await Promise.all(servers.map((s) => s.stats(false)));
+    const cpuBefore = servers.map((s) => s.cpuMicros());
+    const clientCpuBefore = pool.cpuMicros();
+    const machineBusy = machineBusyWindow();
+    const started = Date.now();
+    const sends = await pool.all('pairSend', { ratePerClient: options.dmRate / (options.pairs * 2), durationMs: options.duration * 1000 });
+    const windowMs = Date.now() - started;
+    const sent = sends.reduce((n, r) => n + r.sent, 0);
+    const total = await drain(pool, (t) => t.acked + t.errors >= sent && t.delivered >= t.acked, 10_000);
+    const cpu = servers.reduce((sum, s, i) => sum + s.cpuMicros() - cpuBefore[i], 0);
+    const clientCpu = pool.cpuMicros() - clientCpuBefore;
+    const machineBusyPercent = machineBusy();
+    const elu = await Promise.all(servers.map((s) => s.stats(false)));
+    return {
+      sent,
+      offeredPerSec: sent / (windowMs / 1000),
+      ackedPerSec: total.acked / (windowMs / 1000),
+      ...latency('ack', total.ack),
+      ...latency('delivery', total.delivery),
+      cpuMicrosPerSend: cpu / total.acked,
+      serverCpuPercent: (cpu / (windowMs * 1000)) * 100,
+      clientCpuPercent: (clientCpu / (windowMs * 1000)) * 100,
+      machineBusyPercent,
+      maxEventLoopUtilization: Math.max(...elu.map((e) => e.eventLoopUtilization)),
+      unacked: sent - total.acked - total.errors,
+      losses: total.acked - total.delivered,
+      errors: total.errors,
+    };
+  } finally {
+    await pool.all('closeAll');
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+};
