@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/domain-error';
+import { Hs256Verifier } from './hs256-verifier';
 
 export interface AccessTokenClaims {
   /** User id */
@@ -12,13 +13,17 @@ export interface AccessTokenClaims {
 
 const ALGORITHM = 'HS256';
 
-/** Issues and verifies access tokens. The algorithm is pinned: `alg: none` and RS/ES tokens are refused. */
+/** Issues (HS256, via @nestjs/jwt) and verifies access tokens. The algorithm is pinned: `alg: none`, HS512 and RS/ES tokens are refused. */
 @Injectable()
 export class AccessTokenService {
+  private readonly verifier: Hs256Verifier;
+
   constructor(
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.verifier = new Hs256Verifier(config.jwtSecret);
+  }
 
   issue(userId: string, ttlSeconds = this.config.jwtTtlSeconds): { accessToken: string; expiresIn: number } {
     const accessToken = this.jwt.sign(
@@ -30,15 +35,8 @@ export class AccessTokenService {
 
   /** Throws DomainError('unauthorized') for anything but a valid, unexpired token of ours. */
   verify(token: string): AccessTokenClaims {
-    try {
-      const claims = this.jwt.verify<Partial<AccessTokenClaims>>(token, {
-        secret: this.config.jwtSecret,
-        algorithms: [ALGORITHM],
-      });
-      if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') throw new Error('missing claims');
-      return { sub: claims.sub, exp: claims.exp };
-    } catch {
-      throw new DomainError('unauthorized', 'Invalid or expired access token');
-    }
+    const claims = this.verifier.verify(token);
+    if (!claims) throw new DomainError('unauthorized', 'Invalid or expired access token');
+    return claims;
   }
 }

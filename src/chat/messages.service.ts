@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/domain-error';
-import { appendToLog, memberIdsOf } from './conversation-log';
-import { ConversationsService } from './conversations.service';
+import { appendToLog, insertMessage, memberIdsOf } from './conversation-log';
+import { conversationNotFound, ConversationsService } from './conversations.service';
 import { MessageDto } from './dto/message.dto';
 import { Message } from './entities/message.entity';
 
@@ -50,17 +50,20 @@ export class MessagesService {
     return this.send({ senderId, conversationId, body, clientMsgId });
   }
 
-  send(command: SendCommand): Promise<AppendedEntry> {
+  async send(command: SendCommand): Promise<AppendedEntry> {
     this.assertBodyFits(command.body);
-    return this.idempotently(command.senderId, command.clientMsgId, command.conversationId, (em) =>
-      appendToLog(em, {
-        conversationId: command.conversationId,
-        actorId: command.senderId,
-        kind: 'message',
-        body: command.body,
-        clientMsgId: command.clientMsgId,
-      }),
-    );
+    const em = this.db.manager;
+    try {
+      const message = await insertMessage(em, command);
+      if (message) return { entry: MessageDto.from(message), memberIds: await memberIdsOf(em, command.conversationId), duplicate: false };
+    } catch (error) {
+      if (!(command.clientMsgId && isUniqueViolation(error))) throw error;
+    }
+    // A clientMsgId seen before (the insert was refused, or the sender has left since): the
+    // original send is the answer, permanently. Otherwise the sender is not a member.
+    const earlier = command.clientMsgId ? await this.findEarlier(em, command.senderId, command.clientMsgId, command.conversationId) : null;
+    if (earlier) return earlier;
+    throw conversationNotFound();
   }
 
   edit(command: ChangeCommand & { body: string }): Promise<AppendedEntry> {
