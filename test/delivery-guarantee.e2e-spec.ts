@@ -28,7 +28,15 @@ describe('delivery guarantee (soak, 3 instances)', () => {
     cleanups.push(() => db.drop());
     const redis = await ThrowawayRedis.create();
     cleanups.push(() => redis.stop());
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(), DATABASE_CONNECT_TIMEOUT_MS: '1000' };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(),
+      DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      // Senders send as fast as acks come back; the rate limit is not what this file tests.
+      WS_RATE_BURST: '1000',
+      WS_RATE_PER_SECOND: '1000',
+    };
     const instances = await Promise.all(['A', 'B', 'C'].map((id) => RelayInstance.start({ ...env, INSTANCE_ID: id })));
     cleanups.push(() => Promise.all(instances.map((instance) => instance.stop('SIGKILL'))).then(() => undefined));
     const alive = () => instances.filter((instance) => instance.process.exitCode === null && instance.process.signalCode === null);

@@ -77,6 +77,15 @@ describe('WebSocket bad input', () => {
     expect(error.message).toMatch(field);
   });
 
+  it.each([
+    ['deep nesting', `{"event":"sync","id":"deep","data":{"cursors":${'['.repeat(20)}${']'.repeat(20)}}}`, /nested deeper than 8 levels/],
+    ['a huge array', JSON.stringify({ event: 'sync', id: 'wide', data: { cursors: new Array(1001).fill(1) } }), /array of more than 1000 items/],
+    ['an object with too many keys', JSON.stringify({ event: 'sync', id: 'keys', data: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, 0])) }), /more than 1000 keys/],
+  ])('rejects %s with bad_frame before validation, echoing the id', async (_name, raw, message) => {
+    const error = await errorFor(raw);
+    expect(error).toMatchObject({ code: 'bad_frame', ref: JSON.parse(raw).id, message: expect.stringMatching(message) });
+  });
+
   it('rejects a body over MESSAGE_MAX_CHARS with message_too_long', async () => {
     const error = await errorFor(JSON.stringify({ event: 'send_message', data: { conversationId, body: 'x'.repeat(101), clientMsgId: 'long-1' } }));
     expect(error).toMatchObject({ code: 'message_too_long', ref: 'long-1' });

@@ -10,10 +10,31 @@ export async function validatePayload<T extends object>(dtoClass: ClassConstruct
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new DomainError('validation_failed', '"data" must be an object');
   }
+  const reserved = reservedKeyIn(data);
+  if (reserved) throw new DomainError('validation_failed', `property ${reserved} should not exist`);
   const instance = plainToInstance(dtoClass, data);
   const errors = await validate(instance, VALIDATION_OPTIONS);
   if (errors.length > 0) throw new DomainError('validation_failed', describe(errors));
   return instance;
+}
+
+/**
+ * Keys no payload has and class-transformer mishandles: a nested `constructor` key makes it throw
+ * a TypeError, and top-level ones slip past forbidNonWhitelisted. Iterative; the frame's depth and
+ * width are already bounded by frame-shape.ts.
+ */
+const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+function reservedKeyIn(data: object): string | undefined {
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    const reserved = RESERVED_KEYS.find((key) => Object.hasOwn(node, key));
+    if (reserved) return reserved;
+    stack.push(...Object.values(node));
+  }
+  return undefined;
 }
 
 function describe(errors: ValidationError[]): string {

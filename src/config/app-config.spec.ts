@@ -24,7 +24,29 @@ describe('loadConfig', () => {
   it('refuses the sample JWT secret in production, explicit or defaulted', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET.*sample/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: SAMPLE_JWT_SECRET })).toThrow(/sample/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).nodeEnv).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ALLOWED_ORIGINS: 'https://chat.example' }).nodeEnv).toBe(
+      'production',
+    );
+  });
+
+  it('refuses to start in production without an Origin allowlist, naming the variable', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
+    expect(() => loadConfig(production)).toThrow(ConfigError);
+    expect(() => loadConfig(production)).toThrow(/ALLOWED_ORIGINS: is empty/);
+    expect(() => loadConfig({ ...production, ALLOWED_ORIGINS: ' , ' })).toThrow(/ALLOWED_ORIGINS/);
+    expect(loadConfig({ ...production, ALLOWED_ORIGINS: 'https://chat.example' }).allowedOrigins).toEqual(['https://chat.example']);
+    expect(loadConfig({ NODE_ENV: 'test' }).allowedOrigins).toEqual([]);
+  });
+
+  it('reads the WebSocket rate limit and heartbeat, with a floor on the heartbeat', () => {
+    expect(loadConfig({})).toMatchObject({ wsRateBurst: 50, wsRatePerSecond: 20, heartbeatIntervalMs: 30_000 });
+    expect(loadConfig({ WS_RATE_BURST: '5', WS_RATE_PER_SECOND: '0.5', HEARTBEAT_INTERVAL_MS: '1000' })).toMatchObject({
+      wsRateBurst: 5,
+      wsRatePerSecond: 0.5,
+      heartbeatIntervalMs: 1000,
+    });
+    expect(() => loadConfig({ HEARTBEAT_INTERVAL_MS: '999' })).toThrow(/HEARTBEAT_INTERVAL_MS/);
+    expect(() => loadConfig({ WS_RATE_PER_SECOND: '0' })).toThrow(/WS_RATE_PER_SECOND/);
   });
 
   it('parses the Origin allowlist', () => {

@@ -30,6 +30,9 @@ const schema = z
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(SAMPLE_JWT_SECRET),
     JWT_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
     WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(16 * 1024),
+    WS_RATE_BURST: z.coerce.number().int().min(1).default(50),
+    WS_RATE_PER_SECOND: z.coerce.number().positive().default(20),
+    HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
     MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).default(4000),
     PRESENCE_TTL_SECONDS: z.coerce.number().int().min(3).default(30),
     ALLOWED_ORIGINS: csv,
@@ -42,6 +45,14 @@ const schema = z
         code: 'custom',
         path: ['JWT_SECRET'],
         message: 'is the sample secret; set a real secret in production',
+      });
+    }
+    // An empty allowlist accepts upgrades from any page, so any site could ride a user's token.
+    if (env.NODE_ENV === 'production' && env.ALLOWED_ORIGINS.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALLOWED_ORIGINS'],
+        message: 'is empty; list the allowed browser origins (comma-separated) in production',
       });
     }
   });
@@ -69,10 +80,15 @@ export class AppConfig {
   readonly jwtSecret!: string;
   readonly jwtTtlSeconds!: number;
   readonly wsMaxPayloadBytes!: number;
+  /** Frames a socket may send at once, then per second; beyond that `rate_limited`. */
+  readonly wsRateBurst!: number;
+  readonly wsRatePerSecond!: number;
+  /** Every socket is pinged this often; one that misses two pongs in a row is terminated. */
+  readonly heartbeatIntervalMs!: number;
   readonly messageMaxChars!: number;
   /** How long a crashed instance's users still count as online (heartbeats every third of it). */
   readonly presenceTtlSeconds!: number;
-  /** Empty means any Origin is accepted. */
+  /** Empty means any Origin is accepted (refused at boot in production). */
   readonly allowedOrigins!: string[];
   readonly logLevel!: Env['LOG_LEVEL'];
   /** json: one JSON object per line (for log collectors); pretty: readable lines (development default). */
@@ -110,6 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: e.JWT_SECRET,
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+    wsRateBurst: e.WS_RATE_BURST,
+    wsRatePerSecond: e.WS_RATE_PER_SECOND,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     messageMaxChars: e.MESSAGE_MAX_CHARS,
     presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
     allowedOrigins: e.ALLOWED_ORIGINS,

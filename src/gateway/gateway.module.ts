@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ChatNotifier } from '../chat/chat-notifier';
 import { ChatModule } from '../chat/chat.module';
 import { ConversationEventHandlers } from './conversation-event.handlers';
+import { HeartbeatService } from './heartbeat.service';
 import { MessageEventHandlers } from './message-event.handlers';
 import { SocketChatNotifier } from './socket-chat-notifier';
 import { SyncEventHandler } from './sync-event.handler';
@@ -22,6 +23,7 @@ import { WsHandshakeService } from './ws-handshake.service';
     WsHandshakeService,
     WsClientManager,
     TokenExpiryService,
+    HeartbeatService,
     WsFrameRouter,
     WsErrorMapper,
     MessageEventHandlers,

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { TokenBucket } from '../common/token-bucket';
+import type { FrameRateLimit } from './frame-rate-limit';
 
 /** A live, authenticated socket and what the server knows about it. */
 export interface RelaySocket extends WebSocket {
@@ -12,4 +13,6 @@ export interface RelaySocket extends WebSocket {
   pendingCount: number;
   /** Typing indicators allowed on this socket. */
   typingBucket: TokenBucket;
+  /** Frames of any kind allowed on this socket. */
+  frameRateLimit: FrameRateLimit;
 }

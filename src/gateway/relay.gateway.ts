@@ -3,6 +3,8 @@ import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
+import { FrameRateLimit } from './frame-rate-limit';
+import { HeartbeatService } from './heartbeat.service';
 import { PresenceTracker } from './presence-tracker.service';
 import { RelaySocket } from './relay-socket';
 import { TokenExpiryService } from './token-expiry.service';
@@ -25,6 +27,7 @@ export class RelayGateway implements OnGatewayConnection {
     private readonly handshake: WsHandshakeService,
     private readonly clients: WsClientManager,
     private readonly expiry: TokenExpiryService,
+    private readonly heartbeat: HeartbeatService,
     private readonly router: WsFrameRouter,
     private readonly presence: PresenceTracker,
     private readonly config: AppConfig,
@@ -44,14 +47,17 @@ export class RelayGateway implements OnGatewayConnection {
       pending: Promise.resolve(),
       pendingCount: 0,
       typingBucket: new TokenBucket(TYPING_BURST, TYPING_PER_SECOND),
+      frameRateLimit: new FrameRateLimit(this.config.wsRateBurst, this.config.wsRatePerSecond),
     });
     this.clients.register(socket);
     this.expiry.track(socket);
+    this.heartbeat.track(socket);
     this.presence.deviceConnected(socket.userId);
     socket.on('message', (raw, isBinary) => this.router.accept(socket, raw, isBinary));
     socket.on('close', () => {
       this.clients.unregister(socket);
       this.expiry.untrack(socket);
+      this.heartbeat.untrack(socket);
       this.presence.deviceDisconnected(socket.userId);
     });
     socket.on('error', (error) => this.logger.debug(`socket ${socket.connectionId}: ${error.message}`));

@@ -3,11 +3,13 @@ import type { RawData } from 'ws';
 import { DomainError } from '../common/domain-error';
 import { ConversationEventHandlers } from './conversation-event.handlers';
 import { EventHandler } from './event-handler';
+import { frameShapeProblem } from './frame-shape';
 import { MessageEventHandlers } from './message-event.handlers';
 import { SyncEventHandler } from './sync-event.handler';
 import { RelaySocket } from './relay-socket';
 import { WsClientManager } from './ws-client-manager.service';
 import { WsErrorMapper } from './ws-error.mapper';
+import { CLOSE_CODES } from './ws-protocol';
 
 interface FrameObject {
   event?: unknown;
@@ -38,6 +40,16 @@ export class WsFrameRouter {
 
   /** Handles frames of one socket in arrival order, so a client's sends are stored in the order sent. */
   accept(socket: RelaySocket, raw: RawData, isBinary: boolean): void {
+    // Checked before parsing, so a flood costs a counter per frame, not a JSON.parse.
+    const verdict = socket.frameRateLimit.check();
+    if (verdict === 'disconnect') {
+      socket.close(CLOSE_CODES.policyViolation, 'Rate limit exceeded');
+      return;
+    }
+    if (verdict === 'refuse') {
+      this.replyError(socket, new DomainError('rate_limited', 'Too many frames on this socket; slow down and retry'), null);
+      return;
+    }
     if (socket.pendingCount >= MAX_PENDING_FRAMES) {
       this.replyError(socket, new DomainError('unavailable', 'Too many frames in flight on this socket; slow down'), null);
       return;
@@ -53,6 +65,9 @@ export class WsFrameRouter {
     try {
       const frame = parseFrame(raw, isBinary);
       ref = refOf(frame);
+      // Before validation, which recurses through whatever shape it is given.
+      const shapeProblem = frameShapeProblem(frame);
+      if (shapeProblem) throw new DomainError('bad_frame', shapeProblem);
       if (typeof frame.event !== 'string') throw new DomainError('bad_frame', 'Frame must have a string "event"');
       const handler = Object.hasOwn(this.handlers, frame.event) ? this.handlers[frame.event] : undefined;
       if (!handler) throw new DomainError('unknown_event', `Unknown event "${frame.event}"`);

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MinLength } from 'class-validator';
 import { CLIENT_MSG_ID_PATTERN } from './send-message.dto';
+import { NoNulCharacters } from './no-nul-characters.decorator';
 
 const MESSAGE_ID = /^[1-9][0-9]{0,18}$/;
 
@@ -21,5 +22,6 @@ export class EditMessageDto extends DeleteMessageDto {
   @ApiProperty({ example: 'Hello, fixed typo' })
   @IsString()
   @MinLength(1)
+  @NoNulCharacters()
   body: string;
 }

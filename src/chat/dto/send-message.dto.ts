@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches, MinLength } from 'class-validator';
+import { NoNulCharacters } from './no-nul-characters.decorator';
 
 /** Client-chosen idempotency key: a retry with the same key returns the original ack. */
 export const CLIENT_MSG_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -12,6 +13,7 @@ export class SendMessageDto {
   @ApiProperty({ example: 'Hello!', description: 'Up to MESSAGE_MAX_CHARS characters (default 4000)' })
   @IsString()
   @MinLength(1)
+  @NoNulCharacters()
   body: string;
 
   @ApiPropertyOptional({ example: 'c-1f9a', description: '1-64 of [A-Za-z0-9_.:-]; unique per sender' })
@@ -30,6 +32,7 @@ export class SendDirectMessageDto {
   @ApiProperty({ example: 'Hi Bob' })
   @IsString()
   @MinLength(1)
+  @NoNulCharacters()
   message: string;
 
   @ApiPropertyOptional({ example: 'c-1f9b' })
