@@ -44,10 +44,12 @@ describe('WebSocket abuse limits', () => {
     await db?.drop();
   });
 
-  it('refuses an upgrade from an unlisted Origin with 403 and accepts the listed one', async () => {
+  it('refuses an upgrade from an unlisted Origin with 403, accepts the listed one and non-browser clients', async () => {
     const protocols = ['access_token', alice.token];
     expect(await handshakeStatus(relay.wsUrl, protocols, { origin: 'https://evil.example' })).toBe(403);
-    expect(await handshakeStatus(relay.wsUrl, protocols)).toBe(403);
+    expect(await handshakeStatus(relay.wsUrl, protocols, { origin: 'null' })).toBe(403);
+    // No Origin header: a native app or a server, not a browser page.
+    expect(await handshakeStatus(relay.wsUrl, protocols)).toBe(101);
     expect(await handshakeStatus(relay.wsUrl, protocols, { origin: ORIGIN })).toBe(101);
   });
 

@@ -109,6 +109,11 @@ async function startServers(kind, count, env, { profileDir, relayMain } = {}) {
         PORT: String(port),
         INSTANCE_ID: instanceId,
         LOG_LEVEL: 'warn',
+        // Production mode requires an Origin allowlist (bench clients send no Origin, which is
+        // accepted), and the per-socket frame rate limit would cap the offered load.
+        ALLOWED_ORIGINS: 'https://bench.invalid',
+        WS_RATE_BURST: '100000',
+        WS_RATE_PER_SECOND: '100000',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -6,6 +6,7 @@ import { Message } from './entities/message.entity';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { MessagesService } from './messages.service';
+import { SendBatcher } from './send-batcher';
 import { MessageHistoryService } from './message-history.service';
 import { MembershipService } from './membership.service';
 import { ReadCursorService } from './read-cursor.service';
@@ -13,7 +14,7 @@ import { ReadCursorService } from './read-cursor.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Conversation, ConversationMember, Message])],
   controllers: [ConversationsController],
-  providers: [ConversationsService, MessagesService, MessageHistoryService, MembershipService, ReadCursorService],
+  providers: [ConversationsService, MessagesService, SendBatcher, MessageHistoryService, MembershipService, ReadCursorService],
   exports: [ConversationsService, MessagesService, MessageHistoryService, ReadCursorService],
 })
 export class ChatModule {}

@@ -76,7 +76,7 @@ export async function memberIdsOf(em: EntityManager, conversationId: string): Pr
   return rows.map((row) => row.user_id);
 }
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   conversation_id: string;
   seq: string;
@@ -91,7 +91,7 @@ interface MessageRow {
   deleted_at: Date | null;
 }
 
-function fromRow(row: MessageRow): Message {
+export function fromRow(row: MessageRow): Message {
   return Object.assign(new Message(), {
     id: row.id,
     conversationId: row.conversation_id,

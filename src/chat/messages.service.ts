@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/domain-error';
-import { appendToLog, insertMessage, memberIdsOf } from './conversation-log';
+import { appendToLog, memberIdsOf } from './conversation-log';
+import { SendBatcher } from './send-batcher';
 import { conversationNotFound, ConversationsService } from './conversations.service';
 import { MessageDto } from './dto/message.dto';
 import { Message } from './entities/message.entity';
@@ -41,6 +42,7 @@ export class MessagesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly conversations: ConversationsService,
     private readonly config: AppConfig,
+    private readonly batcher: SendBatcher,
   ) {}
 
   async sendDirect(senderId: string, participantId: string, body: string, clientMsgId?: string): Promise<AppendedEntry> {
@@ -52,16 +54,17 @@ export class MessagesService {
 
   async send(command: SendCommand): Promise<AppendedEntry> {
     this.assertBodyFits(command.body);
-    const em = this.db.manager;
     try {
-      const message = await insertMessage(em, command);
-      if (message) return { entry: MessageDto.from(message), memberIds: await memberIdsOf(em, command.conversationId), duplicate: false };
+      const stored = await this.batcher.store(command);
+      if (stored) return { entry: MessageDto.from(stored.message), memberIds: stored.memberIds, duplicate: false };
     } catch (error) {
       if (!(command.clientMsgId && isUniqueViolation(error))) throw error;
     }
     // A clientMsgId seen before (the insert was refused, or the sender has left since): the
     // original send is the answer, permanently. Otherwise the sender is not a member.
-    const earlier = command.clientMsgId ? await this.findEarlier(em, command.senderId, command.clientMsgId, command.conversationId) : null;
+    const earlier = command.clientMsgId
+      ? await this.findEarlier(this.db.manager, command.senderId, command.clientMsgId, command.conversationId)
+      : null;
     if (earlier) return earlier;
     throw conversationNotFound();
   }

@@ -26,8 +26,11 @@ export class WsHandshakeService {
 
   check(request: IncomingMessage): HandshakeResult {
     if (this.shutdown.draining) return { ok: false, status: 503, reason: 'Server shutting down; connect to another instance' };
+    // Browsers always send Origin, and the allowlist is what stops another site's page from
+    // opening a socket with a user's token (cross-site WebSocket hijacking). Native apps and
+    // servers send none and are not browsers, so they are not refused for its absence.
     const origin = request.headers.origin;
-    if (this.config.allowedOrigins.length > 0 && (!origin || !this.config.allowedOrigins.includes(origin))) {
+    if (this.config.allowedOrigins.length > 0 && origin !== undefined && !this.config.allowedOrigins.includes(origin)) {
       return { ok: false, status: 403, reason: 'Origin not allowed' };
     }
     const token = tokenFromProtocols(offeredProtocols(request));
