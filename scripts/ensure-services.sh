@@ -39,9 +39,20 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   fi
 fi
 
+# Debian's Chromium drives the web client's end-to-end test (playwright-core never downloads a browser).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Chromium is not installed: installing it from Debian's packages"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ||
+      missing+=("Chromium (apt-get install -y chromium failed)")
+  else
+    missing+=("Chromium at /usr/bin/chromium (install: apt-get install -y chromium)")
+  fi
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Missing what the tests need:" >&2
   for item in "${missing[@]}"; do echo "  - $item" >&2; done
   exit 1
 fi
-echo "Services ready: PostgreSQL 127.0.0.1:5432, Redis 127.0.0.1:6379, nginx $(/usr/sbin/nginx -v 2>&1 | sed 's/.*\///')"
+echo "Services ready: PostgreSQL 127.0.0.1:5432, Redis 127.0.0.1:6379, nginx $(/usr/sbin/nginx -v 2>&1 | sed 's/.*\///'), $(/usr/bin/chromium --version 2>/dev/null | head -1)"

@@ -11,6 +11,7 @@ import { BroadcastModule } from './broadcast/broadcast.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { PresenceModule } from './presence/presence.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { loggerParams } from './logging/logger-params';
 
 @Module({})
@@ -21,10 +22,11 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(loggerParams(config)),
         ConfigModule.forRoot(config),
+        MetricsModule,
         ShutdownStateModule,
         DatabaseModule,
         BroadcastModule.forRoot(config),
-        AuthModule,
+        AuthModule.forRoot(config),
         UsersModule,
         ChatModule,
         PresenceModule.forRoot(config),

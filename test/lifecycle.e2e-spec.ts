@@ -47,8 +47,10 @@ describe('instance lifecycle', () => {
     const missed = await new ApiClient(B.httpUrl).request('GET', `/conversations/${conversationId}/messages?afterSeq=0`, undefined, bob.token);
     expect(missed.body.messages.map((m: { body: string }) => m.body)).toEqual(['while redis is down']);
 
-    // Wait until A's publisher is back too, then live relay works again.
+    // Wait until A relays again: its subscriber is back (resync) and its readiness probe, which
+    // publishes through the publisher connection and hears itself, passes.
     await sender.next('resync', () => true, 15_000);
+    await waitUntilReady(A.httpUrl);
     let ack = await sender.sendMessage(conversationId, 'after redis is back', 'r-2');
     expect(ack).toMatchObject({ event: 'message_ack', data: { seq: 2 } });
     const live = await receiver.next('message', (data) => data.seq === 2);
@@ -73,3 +75,13 @@ describe('instance lifecycle', () => {
     expect(client.framesOf('error')).toEqual([]);
   });
 });
+
+async function waitUntilReady(baseUrl: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await fetch(`${baseUrl}/health/ready`).then((response) => response.status, () => 0);
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${baseUrl} not ready within ${timeoutMs} ms`);
+}

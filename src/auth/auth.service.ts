@@ -6,7 +6,10 @@ import { AccessTokenService } from './access-token.service';
 import { LoginDto } from './dto/login.dto';
 import { LoginResponseDto } from './dto/login-response.dto';
 import { RegisterDto } from './dto/register.dto';
+import { TokenPairDto } from './dto/token-pair.dto';
 import { PasswordHasher } from './password-hasher.service';
+import { RefreshTokenService } from './refresh-token.service';
+import { SessionCloser } from './session-closer';
 
 @Injectable()
 export class AuthService {
@@ -14,6 +17,8 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly tokens: AccessTokenService,
+    private readonly refreshTokens: RefreshTokenService,
+    private readonly sessions: SessionCloser,
   ) {}
 
   async register(dto: RegisterDto): Promise<UserDto> {
@@ -27,6 +32,25 @@ export class AuthService {
     // Same error and (via the decoy hash) similar timing for unknown email and wrong password.
     const valid = await this.hasher.verify(user?.passwordHash, dto.password);
     if (!user || !valid) throw new DomainError('invalid_credentials', 'Invalid email or password');
-    return { ...this.tokens.issue(user.id), user: UserDto.from(user) };
+    // Only after the password checked out, so the ban reveals nothing to someone guessing.
+    if (user.bannedAt) throw new DomainError('forbidden', 'This account is banned');
+    return { ...(await this.issuePair(user.id, await this.refreshTokens.issue(user.id))), user: UserDto.from(user) };
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPairDto> {
+    const rotated = await this.refreshTokens.rotate(refreshToken);
+    return this.issuePair(rotated.userId, rotated.refreshToken);
+  }
+
+  /** Revokes the login behind this refresh token and closes the user's sockets everywhere. */
+  async logout(userId: string, refreshToken: string): Promise<void> {
+    if (!(await this.refreshTokens.revokeFamilyOf(refreshToken, userId))) {
+      throw new DomainError('unauthorized', 'Unknown refresh token');
+    }
+    this.sessions.closeSessions(userId, 'logged_out');
+  }
+
+  private issuePair(userId: string, refreshToken: string): TokenPairDto {
+    return { ...this.tokens.issue(userId), refreshToken, refreshExpiresIn: this.refreshTokens.ttlSeconds };
   }
 }

@@ -1,4 +1,4 @@
-import { BroadcastEnvelope } from './broadcast-envelope';
+import { BroadcastEnvelope, EnvelopeControl } from './broadcast-envelope';
 
 export type EnvelopeHandler = (envelope: BroadcastEnvelope) => void;
 
@@ -10,6 +10,9 @@ export abstract class BroadcastBus {
   /** Hands the envelope to the other instances. Never rejects: failures are logged. */
   abstract publish(userIds: string[] | null, frame: string): Promise<void>;
 
+  /** Hands an instruction about these users' sockets to the other instances. Never rejects. */
+  abstract publishControl(userIds: string[], control: EnvelopeControl): Promise<void>;
+
   /** Registers the single consumer of envelopes published by other instances. */
   abstract onEnvelope(handler: EnvelopeHandler): void;
 
@@ -18,4 +21,10 @@ export abstract class BroadcastBus {
 
   /** Called after the subscriber reconnects: envelopes may have been lost meanwhile. */
   abstract onResubscribed(handler: () => void): void;
+
+  /**
+   * Called when publishing works again after publishes failed: the other instances missed
+   * envelopes from this one, and only this one knows.
+   */
+  abstract onPublishRecovered(handler: () => void): void;
 }

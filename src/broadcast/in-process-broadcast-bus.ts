@@ -17,6 +17,10 @@ export class InProcessBroadcastBus extends BroadcastBus implements OnModuleInit 
     return Promise.resolve();
   }
 
+  publishControl(): Promise<void> {
+    return Promise.resolve();
+  }
+
   ping(): Promise<void> {
     return Promise.resolve();
   }
@@ -24,4 +28,6 @@ export class InProcessBroadcastBus extends BroadcastBus implements OnModuleInit 
   onEnvelope(): void {}
 
   onResubscribed(): void {}
+
+  onPublishRecovered(): void {}
 }

@@ -4,23 +4,33 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { AppConfig } from '../config/app-config';
+import { RelayMetrics } from '../metrics/relay-metrics.service';
 import { BroadcastBus, EnvelopeHandler } from './broadcast-bus';
-import { decodeEnvelope, encodeEnvelope } from './broadcast-envelope';
+import { decodeEnvelope, encodeEnvelope, EnvelopeControl } from './broadcast-envelope';
+import { routeEnvelope, withRouteScript } from './route-script';
 
 export const PUBLISHER = 'publisher';
 export const SUBSCRIBER = 'subscriber';
 const READY_TIMEOUT_MS = 10_000;
 /** How long ping() waits for its probe to come back through the subscriber. */
 const PROBE_TIMEOUT_MS = 2_000;
+/**
+ * Up to this many recipients, an envelope goes only to the instances that hold them (one
+ * presence lookup, then one publish per instance); above it, one broadcast that every instance
+ * receives is cheaper than looking up every member of a large group.
+ */
+export const ROUTED_MAX_RECIPIENTS = 64;
 
 /**
- * Redis pub/sub relay: one channel every instance subscribes to, plus a probe channel of this
- * instance's own that ping() sends itself a message on.
+ * Redis pub/sub relay. Every instance subscribes to a broadcast channel (sendToAll, large
+ * groups) and to a channel of its own (messages routed to the users it holds), plus a probe
+ * channel that ping() sends itself a message on.
  */
 @Injectable()
 export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBootstrap {
   private readonly logger = new Logger(RedisBroadcastBus.name);
   private readonly channel: string;
+  private readonly instanceChannel: string;
   private readonly probeChannel: string;
   /** Probes in flight: token -> resolve. */
   private readonly probes = new Map<string, () => void>();
@@ -28,14 +38,19 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
   private readonly subscriber: Redis;
   private handler: EnvelopeHandler = () => {};
   private resubscribedHandlers: (() => void)[] = [];
+  private publishRecoveredHandlers: (() => void)[] = [];
+  /** Set when a publish fails; cleared when the publisher is ready again and others are told. */
+  private publishesLost = false;
   private everReady = false;
 
   constructor(
     redis: RedisService,
     private readonly config: AppConfig,
+    private readonly metrics: RelayMetrics,
   ) {
     super();
     this.channel = `${config.redisChannelPrefix}broadcast`;
+    this.instanceChannel = this.channelOf(config.instanceId);
     this.probeChannel = `${config.redisChannelPrefix}probe:${config.instanceId}`;
     this.publisher = redis.getOrThrow(PUBLISHER);
     this.subscriber = redis.getOrThrow(SUBSCRIBER);
@@ -47,18 +62,26 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
         this.probes.get(raw)?.();
         return;
       }
-      if (channel !== this.channel) return;
+      if (channel !== this.channel && channel !== this.instanceChannel) return;
       const envelope = decodeEnvelope(raw);
       if (!envelope) {
         this.logger.warn(`[${this.config.instanceId}] dropped a malformed envelope on ${channel}`);
         return;
       }
-      if (envelope.origin !== this.config.instanceId) this.handler(envelope);
+      if (envelope.origin === this.config.instanceId) return;
+      this.metrics.envelopeReceived(channel === this.channel ? 'broadcast' : 'instance');
+      this.handler(envelope);
     });
     // Subscribe only once the connection is ready: a SUBSCRIBE racing ioredis's INFO ready
     // check puts the connection in subscriber mode, fails the check and loses the subscription.
     // After every reconnect subscribe again explicitly (a repeated SUBSCRIBE is harmless) and
     // tell clients to resync: pub/sub has no replay, so whatever was published meanwhile is gone.
+    this.publisher.on('ready', () => {
+      if (!this.publishesLost) return;
+      this.publishesLost = false;
+      this.logger.warn(`[${this.config.instanceId}] publisher back after failed publishes: asking every instance's clients to resync`);
+      for (const handler of this.publishRecoveredHandlers) handler();
+    });
     this.subscriber.on('ready', () => {
       void this.subscribe();
       if (this.everReady) {
@@ -77,22 +100,56 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
         this.logger.error(`[${this.config.instanceId}] Redis not ready after ${READY_TIMEOUT_MS} ms; starting without it`),
       );
     }
+    // The publisher has no offline queue; a client connecting before it is ready could not be
+    // registered for routing, so start-up waits for it too.
+    if (this.publisher.status !== 'ready') {
+      await once(this.publisher, 'ready', { signal: AbortSignal.timeout(READY_TIMEOUT_MS) }).catch(() => undefined);
+    }
   }
 
   private async subscribe(): Promise<void> {
     try {
-      await this.subscriber.subscribe(this.channel, this.probeChannel);
+      await this.subscriber.subscribe(this.channel, this.instanceChannel, this.probeChannel);
     } catch (error) {
       this.logger.error(`[${this.config.instanceId}] subscribe failed: ${(error as Error).message}`);
     }
   }
 
   async publish(userIds: string[] | null, frame: string): Promise<void> {
+    const origin = this.config.instanceId;
     try {
-      await this.publisher.publish(this.channel, encodeEnvelope({ origin: this.config.instanceId, userIds, frame }));
+      if (userIds === null || userIds.length > ROUTED_MAX_RECIPIENTS) {
+        await this.publisher.publish(this.channel, encodeEnvelope({ origin, userIds, frame }));
+        this.metrics.envelopesSent('broadcast');
+        return;
+      }
+      const instances = await routeEnvelope(
+        withRouteScript(this.publisher),
+        this.config.redisChannelPrefix,
+        this.channelOf(''),
+        origin,
+        userIds,
+        frame,
+      );
+      this.metrics.envelopesSent('instance', instances);
     } catch (error) {
-      // The message is already committed and acked; recipients elsewhere catch up on resync.
+      // The message is already committed and acked; recipients elsewhere catch up on the
+      // resync sent when the publisher is back (see onApplicationBootstrap).
+      this.publishesLost = true;
       this.logger.error(`[${this.config.instanceId}] publish failed: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * On the broadcast channel, not routed: a socket whose presence entry is not written yet must
+   * still be closed, and logouts and bans are rare enough that every instance can hear them.
+   */
+  async publishControl(userIds: string[], control: EnvelopeControl): Promise<void> {
+    try {
+      await this.publisher.publish(this.channel, encodeEnvelope({ origin: this.config.instanceId, userIds, control }));
+      this.metrics.envelopesSent('broadcast');
+    } catch (error) {
+      this.logger.error(`[${this.config.instanceId}] publish of ${control.action} failed: ${(error as Error).message}`);
     }
   }
 
@@ -119,8 +176,16 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
     }
   }
 
+  private channelOf(instanceId: string): string {
+    return `${this.config.redisChannelPrefix}instance:${instanceId}`;
+  }
+
   onEnvelope(handler: EnvelopeHandler): void {
     this.handler = handler;
+  }
+
+  onPublishRecovered(handler: () => void): void {
+    this.publishRecoveredHandlers.push(handler);
   }
 
   onResubscribed(handler: () => void): void {

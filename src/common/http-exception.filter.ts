@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable, toDatabaseUnavailable } from './database-unavailable';
 import { DomainError, ErrorCode } from './domain-error';
+import type { RelayMetrics } from '../metrics/relay-metrics.service';
 
 /** Codes for Nest's own HTTP exceptions (validation pipe, ParseUUIDPipe, guards), by status. */
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -23,6 +24,8 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpExceptionFilter.name);
 
+  constructor(private readonly metrics?: RelayMetrics) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     if (exception instanceof HttpException) {
@@ -33,6 +36,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     const domain = this.toDomainError(exception);
+    const retryAfter = (domain.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
     response.status(domain.httpStatus).json({
       statusCode: domain.httpStatus,
       message: domain.message,
@@ -43,7 +48,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private toDomainError(exception: unknown): DomainError {
     if (exception instanceof DomainError) return exception;
-    if (isDatabaseUnavailable(exception)) return toDatabaseUnavailable();
+    if (isDatabaseUnavailable(exception)) {
+      this.metrics?.databaseUnavailable('http');
+      return toDatabaseUnavailable();
+    }
     const errorId = randomUUID();
     this.logger.error(`unexpected error ${errorId}`, (exception as Error)?.stack ?? String(exception));
     return new DomainError('internal_error', `Internal error (id ${errorId})`);

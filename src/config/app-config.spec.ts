@@ -55,4 +55,13 @@ describe('loadConfig', () => {
       'https://b.example',
     ]);
   });
+
+  it('reads the session settings: refresh lifetime, login limits and TRUST_PROXY', () => {
+    const defaults = loadConfig({});
+    expect([defaults.refreshTtlSeconds, defaults.loginLimitPerAccount, defaults.loginLimitPerIp, defaults.trustProxy]).toEqual([2_592_000, 10, 30, false]);
+    const set = loadConfig({ REFRESH_TTL_SECONDS: '600', LOGIN_LIMIT_PER_ACCOUNT: '5', LOGIN_LIMIT_PER_IP: '50', TRUST_PROXY: 'true' });
+    expect([set.refreshTtlSeconds, set.loginLimitPerAccount, set.loginLimitPerIp, set.trustProxy]).toEqual([600, 5, 50, true]);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ LOGIN_LIMIT_PER_IP: '0' })).toThrow(/LOGIN_LIMIT_PER_IP/);
+  });
 });

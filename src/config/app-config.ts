@@ -29,6 +29,13 @@ const schema = z
     REDIS_CHANNEL_PREFIX: z.string().min(1).default('relay:'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(SAMPLE_JWT_SECRET),
     JWT_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    REFRESH_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
+    LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+    LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
+    TRUST_PROXY: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((value) => value === 'true' || value === '1'),
     WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(16 * 1024),
     WS_RATE_BURST: z.coerce.number().int().min(1).default(50),
     WS_RATE_PER_SECOND: z.coerce.number().positive().default(20),
@@ -38,6 +45,7 @@ const schema = z
     ALLOWED_ORIGINS: csv,
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.JWT_SECRET === SAMPLE_JWT_SECRET) {
@@ -79,6 +87,13 @@ export class AppConfig {
   readonly redisChannelPrefix!: string;
   readonly jwtSecret!: string;
   readonly jwtTtlSeconds!: number;
+  /** Refresh token lifetime; each refresh rotates the token and starts a new lifetime. */
+  readonly refreshTtlSeconds!: number;
+  /** Login attempts per minute, per account (email) and per client IP, across all instances. */
+  readonly loginLimitPerAccount!: number;
+  readonly loginLimitPerIp!: number;
+  /** Take the client IP from X-Forwarded-For (a trusted reverse proxy sets it) instead of the socket. */
+  readonly trustProxy!: boolean;
   readonly wsMaxPayloadBytes!: number;
   /** Frames a socket may send at once, then per second; beyond that `rate_limited`. */
   readonly wsRateBurst!: number;
@@ -93,6 +108,8 @@ export class AppConfig {
   readonly logLevel!: Env['LOG_LEVEL'];
   /** json: one JSON object per line (for log collectors); pretty: readable lines (development default). */
   readonly logFormat!: 'json' | 'pretty';
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`; unset, it is open. */
+  readonly metricsToken?: string;
 
   get isDevelopmentMode(): boolean {
     return this.databaseUrl === undefined || this.redisUrl === undefined;
@@ -125,6 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     jwtSecret: e.JWT_SECRET,
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
+    refreshTtlSeconds: e.REFRESH_TTL_SECONDS,
+    loginLimitPerAccount: e.LOGIN_LIMIT_PER_ACCOUNT,
+    loginLimitPerIp: e.LOGIN_LIMIT_PER_IP,
+    trustProxy: e.TRUST_PROXY,
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
     wsRateBurst: e.WS_RATE_BURST,
     wsRatePerSecond: e.WS_RATE_PER_SECOND,
@@ -134,5 +155,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowedOrigins: e.ALLOWED_ORIGINS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    metricsToken: e.METRICS_TOKEN,
   });
 }

@@ -5,9 +5,11 @@ import { ConversationMember } from '../chat/entities/conversation-member.entity'
 import { Message } from '../chat/entities/message.entity';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-InitialSchema';
 import { ConversationEvents1764460800000 } from './migrations/1764460800000-ConversationEvents';
+import { RefreshTokensAndBans1764547200000 } from './migrations/1764547200000-RefreshTokensAndBans';
+import { RefreshToken } from '../auth/refresh-token.entity';
 
-export const ENTITIES = [User, Conversation, ConversationMember, Message];
-export const MIGRATIONS = [InitialSchema1764374400000, ConversationEvents1764460800000];
+export const ENTITIES = [User, Conversation, ConversationMember, Message, RefreshToken];
+export const MIGRATIONS = [InitialSchema1764374400000, ConversationEvents1764460800000, RefreshTokensAndBans1764547200000];
 
 export interface DatabaseSettings {
   url: string;

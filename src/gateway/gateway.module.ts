@@ -6,6 +6,9 @@ import { HeartbeatService } from './heartbeat.service';
 import { MessageEventHandlers } from './message-event.handlers';
 import { SocketChatNotifier } from './socket-chat-notifier';
 import { SyncEventHandler } from './sync-event.handler';
+import { SessionEventHandlers } from './session-event.handlers';
+import { SocketSessionCloser } from './socket-session-closer';
+import { SessionCloser } from '../auth/session-closer';
 import { PresenceTracker } from './presence-tracker.service';
 import { RelayGateway } from './relay.gateway';
 import { TokenExpiryService } from './token-expiry.service';
@@ -29,9 +32,11 @@ import { WsHandshakeService } from './ws-handshake.service';
     MessageEventHandlers,
     ConversationEventHandlers,
     SyncEventHandler,
+    SessionEventHandlers,
     PresenceTracker,
     { provide: ChatNotifier, useClass: SocketChatNotifier },
+    { provide: SessionCloser, useClass: SocketSessionCloser },
   ],
-  exports: [WsClientManager, ChatNotifier],
+  exports: [WsClientManager, ChatNotifier, SessionCloser],
 })
 export class GatewayModule {}

@@ -4,6 +4,7 @@ import { DeleteMessageDto, EditMessageDto } from '../chat/dto/change-message.dto
 import { SendDirectMessageDto, SendMessageDto } from '../chat/dto/send-message.dto';
 import { AppendedEntry, MessagesService } from '../chat/messages.service';
 import { validatePayload } from '../common/validate-payload';
+import { RelayMetrics } from '../metrics/relay-metrics.service';
 import { EventHandlerMap } from './event-handler';
 import { RelaySocket } from './relay-socket';
 import { WsClientManager } from './ws-client-manager.service';
@@ -15,16 +16,19 @@ export class MessageEventHandlers {
     private readonly messages: MessagesService,
     private readonly clients: WsClientManager,
     private readonly notifier: ChatNotifier,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   readonly handlers: EventHandlerMap = {
     send_message: async (socket, data) => {
+      const started = performance.now();
       const dto = await validatePayload(SendMessageDto, data);
-      this.ackAndFanOut(socket, await this.messages.send({ senderId: socket.userId, ...dto }));
+      this.ackAndFanOut(socket, await this.messages.send({ senderId: socket.userId, ...dto }), started);
     },
     send_chat_message_to_participant: async (socket, data) => {
+      const started = performance.now();
       const dto = await validatePayload(SendDirectMessageDto, data);
-      this.ackAndFanOut(socket, await this.messages.sendDirect(socket.userId, dto.participantId, dto.message, dto.clientMsgId));
+      this.ackAndFanOut(socket, await this.messages.sendDirect(socket.userId, dto.participantId, dto.message, dto.clientMsgId), started);
     },
     edit_message: async (socket, data) => {
       const dto = await validatePayload(EditMessageDto, data);
@@ -36,8 +40,11 @@ export class MessageEventHandlers {
     },
   };
 
-  /** Runs only after the transaction committed: the ack is the durability promise. */
-  private ackAndFanOut(socket: RelaySocket, appended: AppendedEntry): void {
+  /**
+   * Runs only after the transaction committed: the ack is the durability promise. `sendStartedAt`
+   * (sends only) times the send-to-ack latency.
+   */
+  private ackAndFanOut(socket: RelaySocket, appended: AppendedEntry, sendStartedAt?: number): void {
     const { entry } = appended;
     this.clients.reply(socket, 'message_ack', {
       clientMsgId: entry.clientMsgId,
@@ -47,6 +54,7 @@ export class MessageEventHandlers {
       createdAt: entry.createdAt,
       duplicate: appended.duplicate,
     });
+    if (sendStartedAt !== undefined) this.metrics.sendAcked(sendStartedAt);
     this.notifier.entriesAppended([appended], socket.connectionId);
   }
 }

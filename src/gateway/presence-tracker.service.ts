@@ -1,10 +1,14 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ConversationsService } from '../chat/conversations.service';
 import { AppConfig } from '../config/app-config';
+import { BroadcastBus } from '../broadcast/broadcast-bus';
 import { PresenceStore } from '../presence/presence-store';
 import { WsClientManager } from './ws-client-manager.service';
 
 const REAP_INTERVAL_MS = 5000;
+/** Retries of a failed registration: 100, 200, 400, 800, 1600 ms apart (about 3 s in all). */
+const REGISTER_RETRIES = 5;
 
 /**
  * Turns this instance's device connects/disconnects into presence transitions: only a user's
@@ -24,10 +28,17 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
     private readonly store: PresenceStore,
     private readonly conversations: ConversationsService,
     private readonly clients: WsClientManager,
+    private readonly bus: BroadcastBus,
     private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
+    // After a Redis reconnect (a restart loses every entry), put this instance's users back
+    // in the routing sets before telling clients to resync, so their resync cannot race a
+    // message that would be routed past them.
+    this.bus.onResubscribed(() => {
+      void this.guard('re-register', () => this.store.heartbeat([...this.localDevices.keys()])).then(() => this.clients.resyncAll());
+    });
     const heartbeatMs = (this.config.presenceTtlSeconds * 1000) / 3;
     this.timers = [
       setInterval(() => void this.guard('heartbeat', () => this.store.heartbeat([...this.localDevices.keys()])), heartbeatMs),
@@ -43,7 +54,23 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
   deviceConnected(userId: string): void {
     const count = (this.localDevices.get(userId) ?? 0) + 1;
     this.localDevices.set(userId, count);
-    if (count === 1) this.enqueue(userId, async () => (await this.store.connect(userId)) && this.announce(userId, true));
+    if (count === 1) this.enqueue(userId, async () => (await this.withRetries(() => this.store.connect(userId))) && this.announce(userId, true));
+  }
+
+  /**
+   * A first-device registration is what routes this user's messages here, and catch-up waits
+   * for it (settled), so a transient failure is retried briefly; if Redis stays away, the
+   * heartbeat and the resync after its return put the user back.
+   */
+  private async withRetries<T>(step: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await step();
+      } catch (error) {
+        if (attempt >= REGISTER_RETRIES) throw error;
+        await delay(100 * 2 ** attempt);
+      }
+    }
   }
 
   deviceDisconnected(userId: string): void {
@@ -54,6 +81,15 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
     }
     this.localDevices.delete(userId);
     this.enqueue(userId, async () => (await this.store.disconnect(userId)) && this.announce(userId, false));
+  }
+
+  /**
+   * Resolves once this user's first-device registration on this instance has reached the
+   * shared store. Catch-up waits for it: messages routed by presence must already find this
+   * instance when the backlog query runs, or one could fall between the two.
+   */
+  settled(userId: string): Promise<void> {
+    return this.chains.get(userId) ?? Promise.resolve();
   }
 
   private async reap(): Promise<void> {

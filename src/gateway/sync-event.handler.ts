@@ -6,9 +6,11 @@ import { MessageDto } from '../chat/dto/message.dto';
 import { MessageHistoryService, SyncState } from '../chat/message-history.service';
 import { DomainError } from '../common/domain-error';
 import { validatePayload } from '../common/validate-payload';
+import { RelayMetrics } from '../metrics/relay-metrics.service';
 import { EventHandlerMap } from './event-handler';
 import { RelaySocket } from './relay-socket';
 import { WsClientManager } from './ws-client-manager.service';
+import { PresenceTracker } from './presence-tracker.service';
 
 const PAGE_SIZE = 200;
 const MAX_CURSORS = 10_000;
@@ -18,40 +20,49 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Catch-up: streams every log entry after the client's cursors, in seq order, page by page,
- * then `sync_done`. The socket was registered for live delivery when it connected, before
- * this query runs, so an entry committed meanwhile arrives live, in catch-up, or both (the
- * client drops seqs it already has) and never falls between the two.
+ * then `sync_done`. The socket was registered for live delivery (locally, and in the shared
+ * routing sets) before this query runs, so an entry committed meanwhile arrives live, in
+ * catch-up, or both (the client drops seqs it already has) and never falls between the two.
  */
 @Injectable()
 export class SyncEventHandler {
   constructor(
     private readonly history: MessageHistoryService,
     private readonly clients: WsClientManager,
+    private readonly presence: PresenceTracker,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   readonly handlers: EventHandlerMap = {
     sync: async (socket, data) => {
       const cursors = validCursors((await validatePayload(SyncDto, data)).cursors ?? {});
+      await this.presence.settled(socket.userId);
       const states = await this.history.syncState(socket.userId);
+      let streamed = 0;
       for (const state of states) {
-        await this.catchUp(socket, state, cursors[state.conversationId] ?? state.lastReadSeq);
+        streamed += await this.catchUp(socket, state, cursors[state.conversationId] ?? state.lastReadSeq);
         if (socket.readyState !== WebSocket.OPEN) return;
       }
       this.clients.reply(socket, 'sync_done', {
         conversations: Object.fromEntries(states.map((state) => [state.conversationId, state.lastSeq])),
       });
+      this.metrics.syncStreamed(streamed);
     },
   };
 
-  private async catchUp(socket: RelaySocket, state: SyncState, fromSeq: number): Promise<void> {
+  /** Returns how many entries it wrote. */
+  private async catchUp(socket: RelaySocket, state: SyncState, fromSeq: number): Promise<number> {
     let after = fromSeq;
+    let streamed = 0;
     while (after < state.lastSeq && socket.readyState === WebSocket.OPEN) {
       const page = await this.history.pageAfter(state.conversationId, after, PAGE_SIZE);
-      if (page.length === 0) return;
+      if (page.length === 0) break;
       for (const entry of page) this.clients.reply(socket, 'message', MessageDto.from(entry));
+      streamed += page.length;
       after = page[page.length - 1].seq;
       while (socket.bufferedAmount > HIGH_WATER_BYTES && socket.readyState === WebSocket.OPEN) await delay(5);
     }
+    return streamed;
   }
 }
 

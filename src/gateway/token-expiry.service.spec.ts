@@ -36,4 +36,16 @@ describe(TokenExpiryService.name, () => {
     service.sweep(101);
     expect(socket.close).toHaveBeenCalledOnce();
   });
+
+  it('closes a rescheduled socket at its new expiry, not its old one', () => {
+    const service = new TokenExpiryService();
+    const socket = socketExpiringAt(100);
+    service.track(socket);
+    service.reschedule(socket, 200);
+    expect(socket.expiresAt).toBe(200);
+    service.sweep(150);
+    expect(socket.close).not.toHaveBeenCalled();
+    service.sweep(200);
+    expect(socket.close).toHaveBeenCalledOnce();
+  });
 });

@@ -33,6 +33,13 @@ export class TokenExpiryService implements OnModuleInit, OnModuleDestroy {
     if (bucket?.delete(socket) && bucket.size === 0) this.bySecond.delete(socket.expiresAt);
   }
 
+  /** Moves the socket to its new token's expiry (the bucket is found by the old expiresAt). */
+  reschedule(socket: RelaySocket, expiresAt: number): void {
+    this.untrack(socket);
+    socket.expiresAt = expiresAt;
+    this.track(socket);
+  }
+
   /** Closes every socket whose token expires at or before `nowSeconds`. */
   sweep(nowSeconds: number): void {
     for (const [second, sockets] of this.bySecond) {

@@ -2,13 +2,21 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { WebSocket } from 'ws';
 import { BroadcastBus } from '../broadcast/broadcast-bus';
 import { AppConfig } from '../config/app-config';
+import { RelayMetrics } from '../metrics/relay-metrics.service';
 import { encodeFrame, ServerEventName, ServerEvents } from './ws-protocol';
 import { RelaySocket } from './relay-socket';
 
+/** Unsent bytes a socket may hold before it is cut off as a slow consumer. */
+export const SLOW_CONSUMER_BYTES = 1024 * 1024;
+/** Pre-encoded frames are still text frames; one shared options object, not one per write. */
+const AS_TEXT = { binary: false } as const;
+
 /**
  * This instance's registry of live sockets (many per user: one per device) and the one place
- * that sends to users. Every send serialises the frame once, writes it to the local sockets,
- * and publishes it once so other instances write the same bytes to theirs.
+ * that sends to users. Every send is shaped for the hot path: the frame is serialised once,
+ * the same string is written to every local socket (no per-recipient await or copy), and it
+ * is published once; the bus routes it only to the instances that hold a recipient, which
+ * write the same bytes to theirs.
  */
 @Injectable()
 export class WsClientManager implements OnModuleInit {
@@ -18,15 +26,19 @@ export class WsClientManager implements OnModuleInit {
   constructor(
     private readonly bus: BroadcastBus,
     private readonly config: AppConfig,
+    private readonly metrics: RelayMetrics,
   ) {}
 
   onModuleInit(): void {
+    this.metrics.setConnectionCounter(() => this.connectionCount);
+    // Other instances missed this one's envelopes while its publisher was down: their clients
+    // (and ours, for symmetry) resync from Postgres.
+    this.bus.onPublishRecovered(() => this.sendToAll('resync', { reason: 'relay_reconnected' }));
     this.bus.onEnvelope((envelope) => {
-      if (envelope.userIds === null) this.writeToAll(envelope.frame);
+      if ('control' in envelope) this.closeLocal(envelope.userIds, envelope.control.code, envelope.control.reason);
+      else if (envelope.userIds === null) this.writeToAll(envelope.frame);
       else this.writeToUsers(envelope.userIds, envelope.frame);
     });
-    // Envelopes published while this instance's subscriber was away are lost for good.
-    this.bus.onResubscribed(() => this.writeToAll(encodeFrame('resync', { reason: 'relay_reconnected' })));
   }
 
   register(socket: RelaySocket): void {
@@ -70,9 +82,29 @@ export class WsClientManager implements OnModuleInit {
     void this.bus.publish(null, frame);
   }
 
+  /** Tells this instance's clients that live frames may have been lost (the relay was away). */
+  resyncAll(): void {
+    this.writeToAll(encodeFrame('resync', { reason: 'relay_reconnected' }));
+  }
+
   /** Directly to one socket (acks, errors): never relayed. */
   reply<E extends ServerEventName>(socket: RelaySocket, event: E, data: ServerEvents[E]): void {
-    if (socket.readyState === WebSocket.OPEN) socket.send(encodeFrame(event, data));
+    if (socket.readyState !== WebSocket.OPEN) return;
+    socket.send(encodeFrame(event, data));
+    this.metrics.replyWritten(event);
+  }
+
+  /** Closes every socket of the user on every instance (logout, ban). */
+  disconnectUser(userId: string, code: number, reason: string): void {
+    this.closeLocal([userId], code, reason);
+    void this.bus.publishControl([userId], { action: 'disconnect', code, reason });
+  }
+
+  private closeLocal(userIds: string[], code: number, reason: string): void {
+    for (const userId of userIds) {
+      // A copy: each close unregisters its socket from the set being walked.
+      for (const socket of [...this.socketsOf(userId)]) socket.close(code, reason);
+    }
   }
 
   socketsOf(userId: string): ReadonlySet<RelaySocket> {
@@ -86,24 +118,41 @@ export class WsClientManager implements OnModuleInit {
     })();
   }
 
+  /**
+   * The frame is UTF-8 encoded once, on the first local recipient, and the same bytes go to
+   * every socket: ws would otherwise encode the string again for each recipient.
+   */
   private writeToUsers(userIds: string[], frame: string, exceptConnectionId?: string): void {
+    let bytes: Buffer | undefined;
     for (const userId of userIds) {
       const sockets = this.socketsByUser.get(userId);
       if (!sockets) continue;
       for (const socket of sockets) {
-        if (socket.connectionId !== exceptConnectionId) this.write(socket, frame);
+        if (socket.connectionId !== exceptConnectionId) this.write(socket, (bytes ??= Buffer.from(frame)));
       }
     }
   }
 
   private writeToAll(frame: string): void {
-    for (const socket of this.allSockets()) this.write(socket, frame);
+    const bytes = Buffer.from(frame);
+    for (const socket of this.allSockets()) this.write(socket, bytes);
   }
 
-  private write(socket: RelaySocket, frame: string): void {
+  /**
+   * The one place live frames reach a socket. A client that stops reading would make the
+   * server buffer its frames without bound, so past SLOW_CONSUMER_BYTES unsent it is cut off;
+   * it catches up from Postgres when it reconnects. No callback per write: this runs once per
+   * recipient device, and write errors surface as the socket's 'error'/'close' anyway.
+   */
+  private write(socket: RelaySocket, frame: Buffer): void {
     if (socket.readyState !== WebSocket.OPEN) return;
-    socket.send(frame, (error) => {
-      if (error) this.logger.debug(`[${this.config.instanceId}] write to ${socket.connectionId} failed: ${error.message}`);
-    });
+    if (socket.bufferedAmount > SLOW_CONSUMER_BYTES) {
+      this.logger.warn(`[${this.config.instanceId}] cutting off slow consumer ${socket.connectionId} (${socket.bufferedAmount} bytes unsent)`);
+      socket.terminate();
+      this.metrics.slowConsumerDisconnected();
+      return;
+    }
+    socket.send(frame, AS_TEXT);
+    this.metrics.liveFrameWritten(frame);
   }
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { isDatabaseUnavailable, toDatabaseUnavailable } from '../common/database-unavailable';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
+import { RelayMetrics } from '../metrics/relay-metrics.service';
 import { ErrorPayload } from './ws-protocol';
 
 /** The WS counterpart of the HTTP exception filter: any thrown error -> an `error` event payload. */
@@ -10,7 +11,10 @@ import { ErrorPayload } from './ws-protocol';
 export class WsErrorMapper {
   private readonly logger = new Logger(WsErrorMapper.name);
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: RelayMetrics,
+  ) {}
 
   toPayload(error: unknown, ref: string | number | null): ErrorPayload {
     const domain = this.toDomainError(error);
@@ -21,6 +25,7 @@ export class WsErrorMapper {
     if (error instanceof DomainError) return error;
     if (isDatabaseUnavailable(error)) {
       this.logger.warn(`[${this.config.instanceId}] database unavailable: ${(error as Error).message}`);
+      this.metrics.databaseUnavailable('ws');
       return toDatabaseUnavailable();
     }
     const errorId = randomUUID();

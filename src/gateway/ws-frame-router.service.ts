@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { RawData } from 'ws';
 import { DomainError } from '../common/domain-error';
+import { INVALID, UNKNOWN } from '../metrics/frame-counters';
+import { RelayMetrics } from '../metrics/relay-metrics.service';
 import { ConversationEventHandlers } from './conversation-event.handlers';
 import { EventHandler } from './event-handler';
 import { frameShapeProblem } from './frame-shape';
 import { MessageEventHandlers } from './message-event.handlers';
 import { SyncEventHandler } from './sync-event.handler';
+import { SessionEventHandlers } from './session-event.handlers';
 import { RelaySocket } from './relay-socket';
 import { WsClientManager } from './ws-client-manager.service';
 import { WsErrorMapper } from './ws-error.mapper';
@@ -32,10 +35,12 @@ export class WsFrameRouter {
     messages: MessageEventHandlers,
     conversations: ConversationEventHandlers,
     sync: SyncEventHandler,
+    session: SessionEventHandlers,
     private readonly clients: WsClientManager,
     private readonly errors: WsErrorMapper,
+    private readonly metrics: RelayMetrics,
   ) {
-    this.handlers = { ...messages.handlers, ...conversations.handlers, ...sync.handlers } as Record<string, EventHandler>;
+    this.handlers = { ...messages.handlers, ...conversations.handlers, ...sync.handlers, ...session.handlers } as Record<string, EventHandler>;
   }
 
   /** Handles frames of one socket in arrival order, so a client's sends are stored in the order sent. */
@@ -62,6 +67,7 @@ export class WsFrameRouter {
 
   private async handle(socket: RelaySocket, raw: RawData, isBinary: boolean): Promise<void> {
     let ref: string | number | null = null;
+    let counted = false;
     try {
       const frame = parseFrame(raw, isBinary);
       ref = refOf(frame);
@@ -70,9 +76,12 @@ export class WsFrameRouter {
       if (shapeProblem) throw new DomainError('bad_frame', shapeProblem);
       if (typeof frame.event !== 'string') throw new DomainError('bad_frame', 'Frame must have a string "event"');
       const handler = Object.hasOwn(this.handlers, frame.event) ? this.handlers[frame.event] : undefined;
+      this.metrics.frameReceived(handler ? frame.event : UNKNOWN);
+      counted = true;
       if (!handler) throw new DomainError('unknown_event', `Unknown event "${frame.event}"`);
       await handler(socket, frame.data);
     } catch (error) {
+      if (!counted) this.metrics.frameReceived(INVALID);
       this.replyError(socket, error, ref);
     }
   }

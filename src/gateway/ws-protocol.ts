@@ -8,6 +8,7 @@ import type { MessageDto } from '../chat/dto/message.dto';
 import type { SendDirectMessageDto, SendMessageDto } from '../chat/dto/send-message.dto';
 import type { DeleteMessageDto, EditMessageDto } from '../chat/dto/change-message.dto';
 import type { MarkReadDto, SyncDto, TypingDto } from '../chat/dto/conversation-signal.dto';
+import type { RefreshSocketTokenDto } from '../auth/dto/refresh-socket-token.dto';
 
 export const WS_PATH = '/entrypoint';
 
@@ -22,6 +23,8 @@ export interface ClientEvents {
   mark_read: MarkReadDto;
   typing: TypingDto;
   sync: SyncDto;
+  /** A fresh access token of the same user, so the socket outlives the one it opened with. */
+  refresh_token: RefreshSocketTokenDto;
 }
 
 export type ClientEventName = keyof ClientEvents;
@@ -78,6 +81,11 @@ export interface SyncDonePayload {
   conversations: Record<string, number>;
 }
 
+export interface TokenRefreshedPayload {
+  /** When the server will now close this socket (ISO time): the new token's expiry. */
+  expiresAt: string;
+}
+
 export interface ServerEvents {
   ready: ReadyPayload;
   /** Live delivery may have missed messages: fetch history after your last seen seq. */
@@ -89,6 +97,7 @@ export interface ServerEvents {
   typing: TypingPayload;
   presence: PresencePayload;
   sync_done: SyncDonePayload;
+  token_refreshed: TokenRefreshedPayload;
   error: ErrorPayload;
 }
 
@@ -101,6 +110,14 @@ export function encodeFrame<E extends ServerEventName>(event: E, data: ServerEve
 /** Close codes the server uses (1009 "message too big" comes from the ws library itself). */
 export const CLOSE_CODES = {
   tokenExpired: 4001,
+  /** Logged out or banned: every socket of the user, on every instance. */
+  sessionEnded: 4003,
   policyViolation: 1008,
   serviceRestart: 1012,
+} as const;
+
+/** Reasons sent with CLOSE_CODES.sessionEnded. */
+export const SESSION_END_REASONS = {
+  logged_out: 'Logged out',
+  banned: 'Banned',
 } as const;

@@ -42,9 +42,10 @@ export function loggerParams(config: AppConfig): Params {
   return { pinoHttp: config.logFormat === 'pretty' ? [options, prettyStream()] : options };
 }
 
-/** Health probes come every few seconds from every balancer: keep them out of the normal log. */
+/** Health probes and metric scrapes come every few seconds: keep them out of the normal log. */
 function requestLogLevel(req: IncomingMessage, res: ServerResponse, error?: Error): LevelWithSilent {
   if (req.url?.startsWith('/health/')) return 'debug';
+  if (req.url === '/metrics' && res.statusCode < 400) return 'debug';
   if (error || res.statusCode >= 500) return 'error';
   if (res.statusCode >= 400) return 'warn';
   return 'info';

@@ -23,9 +23,11 @@ describe('log redaction', () => {
     const { logger, text } = capture();
     logger.info({ req: { headers: { authorization: `Bearer ${JWT}`, 'sec-websocket-protocol': `access_token, ${JWT}` } } }, 'request');
     logger.info({ body: { password: 'hunter2-hunter2' }, user: { accessToken: JWT } }, 'login');
+    logger.info({ body: { refreshToken: 'opaque-refresh-secret' }, refreshToken: 'opaque-refresh-secret' }, 'refresh');
     logger.warn(`handshake refused for ${JWT}`);
     expect(text()).not.toContain(JWT);
     expect(text()).not.toContain('hunter2');
+    expect(text()).not.toContain('opaque-refresh-secret');
     expect(text()).toContain('[redacted]');
     expect(text()).toContain('handshake refused for [redacted-jwt]');
   });

@@ -17,6 +17,9 @@ export const REDACTED_PATHS = [
   '*.accessToken',
   'token',
   '*.token',
+  // Opaque, so scrubTokens cannot recognise it in text: only the field names protect it.
+  'refreshToken',
+  '*.refreshToken',
 ];
 
 /** A JWT anywhere in a string: base64url of `{"` starts every header. */

@@ -5,6 +5,7 @@ import { PUBLISHER } from '../broadcast/redis-broadcast-bus';
 import { AppConfig } from '../config/app-config';
 import { PresenceStore } from './presence-store';
 import { CONNECT, DISCONNECT, REAP } from './redis-presence-scripts';
+import { presenceIndexKey, presenceUserKey, presenceUserKeyPrefix } from './presence-keys';
 
 const REAP_BATCH = 500;
 
@@ -23,8 +24,8 @@ export class RedisPresenceStore extends PresenceStore {
     super();
     // The publisher connection fails fast while Redis is away: presence is best effort.
     this.redis = redis.getOrThrow(PUBLISHER);
-    this.userKeyPrefix = `${config.redisChannelPrefix}presence:`;
-    this.indexKey = `${config.redisChannelPrefix}presence-expiry`;
+    this.userKeyPrefix = presenceUserKeyPrefix(config.redisChannelPrefix);
+    this.indexKey = presenceIndexKey(config.redisChannelPrefix);
     this.ttlMs = config.presenceTtlSeconds * 1000;
   }
 
@@ -63,7 +64,7 @@ export class RedisPresenceStore extends PresenceStore {
   }
 
   private userKey(userId: string): string {
-    return `${this.userKeyPrefix}${userId}`;
+    return presenceUserKey(this.config.redisChannelPrefix, userId);
   }
 
   private member(userId: string): string {

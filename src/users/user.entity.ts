@@ -15,6 +15,10 @@ export class User {
   @Column({ name: 'display_name', type: 'text' })
   displayName: string;
 
+  /** Set by `npm run ban`: login and refresh are refused from then on. */
+  @Column({ name: 'banned_at', type: 'timestamptz', nullable: true })
+  bannedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -31,6 +31,11 @@ export class UsersService {
       .getOne();
   }
 
+  /** `email` must already be trimmed and lower-cased, as stored. */
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email });
+  }
+
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
   }

@@ -45,6 +45,8 @@ export async function startInProcessInstance(env: Record<string, string>): Promi
     INSTANCE_ID: `in-process-${port}`,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'warn',
+    // Every test logs in from 127.0.0.1; test/login-rate-limit.e2e-spec.ts sets its own limits.
+    LOGIN_LIMIT_PER_IP: '100000',
     ...env,
   });
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });

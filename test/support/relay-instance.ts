@@ -45,6 +45,8 @@ export class RelayInstance {
         INSTANCE_ID: instanceId,
         JWT_SECRET: TEST_JWT_SECRET,
         LOG_LEVEL: 'warn',
+        // Every test logs in from 127.0.0.1; test/login-rate-limit.e2e-spec.ts sets its own limits.
+        LOGIN_LIMIT_PER_IP: '100000',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,13 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { UserDto } from '../../users/user.dto';
+import { TokenPairDto } from './token-pair.dto';
 
-export class LoginResponseDto {
-  @ApiProperty({ description: 'JWT (HS256). Send as "Authorization: Bearer <token>" or as the WebSocket subprotocol.' })
-  accessToken: string;
-
-  @ApiProperty({ example: 3600, description: 'Seconds until the token (and any socket opened with it) expires' })
-  expiresIn: number;
-
+export class LoginResponseDto extends TokenPairDto {
   @ApiProperty({ type: UserDto })
   user: UserDto;
 }

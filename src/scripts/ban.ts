@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { RefreshToken } from '../auth/refresh-token.entity';
+import { RefreshTokenService } from '../auth/refresh-token.service';
+import { broadcastChannel, encodeEnvelope } from '../broadcast/broadcast-envelope';
+import { AppConfig, loadConfig } from '../config/app-config';
+import { startEmbeddedPostgres } from '../database/embedded-postgres';
+import { buildDataSourceOptions } from '../database/typeorm-options';
+import { CLOSE_CODES, SESSION_END_REASONS } from '../gateway/ws-protocol';
+
+const logger = new Logger('Ban');
+
+/**
+ * `npm run ban -- <email>`: bans the user (login and refresh are refused from now on), revokes
+ * their refresh tokens, and tells every instance to close their sockets. Their current access
+ * tokens stay valid until they expire (JWT_TTL_SECONDS), but no socket of theirs survives.
+ */
+async function ban(email: string | undefined): Promise<void> {
+  if (!email) throw new Error('usage: npm run ban -- <email>');
+  const config = loadConfig();
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.embeddedDatabaseDir);
+  const db = new DataSource(
+    buildDataSourceOptions({
+      url: embedded?.url ?? config.databaseUrl!,
+      poolSize: 1,
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+    }),
+  );
+  try {
+    await db.initialize();
+    await db.runMigrations();
+    // For UPDATE ... RETURNING, TypeORM's postgres driver answers [rows, affected count].
+    const [banned]: [{ id: string }[], number] = await db.query(
+      `UPDATE users SET banned_at = coalesce(banned_at, now()) WHERE email = $1 RETURNING id`,
+      [email.trim().toLowerCase()],
+    );
+    if (banned.length === 0) throw new Error(`no user has the email ${email}`);
+    const userId = banned[0].id;
+    const revoked = await new RefreshTokenService(db.getRepository(RefreshToken), config).revokeAllOf(userId);
+    logger.log(`${email} (${userId}) banned; ${revoked} refresh token(s) revoked`);
+    await disconnectEverywhere(config, userId);
+  } finally {
+    if (db.isInitialized) await db.destroy();
+    await embedded?.stop();
+  }
+}
+
+async function disconnectEverywhere(config: AppConfig, userId: string): Promise<void> {
+  if (!config.redisUrl) {
+    logger.warn('REDIS_URL is not set: no instance could be told; a running single instance keeps open sockets until their tokens expire');
+    return;
+  }
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+  try {
+    await redis.connect();
+    const envelope = encodeEnvelope({
+      origin: `ban-script-${process.pid}`,
+      userIds: [userId],
+      control: { action: 'disconnect', code: CLOSE_CODES.sessionEnded, reason: SESSION_END_REASONS.banned },
+    });
+    const instances = await redis.publish(broadcastChannel(config.redisChannelPrefix), envelope);
+    logger.log(`disconnect sent to ${instances} instance(s)`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+ban(process.argv[2]).catch((error: unknown) => {
+  logger.error((error as Error).message);
+  process.exit(1);
+});
