@@ -37,7 +37,10 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
     // in the routing sets before telling clients to resync, so their resync cannot race a
     // message that would be routed past them.
     this.bus.onResubscribed(() => {
-      void this.guard('re-register', () => this.store.heartbeat([...this.localDevices.keys()])).then(() => this.clients.resyncAll());
+      // Retried: the publisher connection that writes the sets may come back a moment later.
+      void this.guard('re-register', () => this.withRetries(() => this.store.heartbeat([...this.localDevices.keys()]))).then(() =>
+        this.clients.resyncAll(),
+      );
     });
     const heartbeatMs = (this.config.presenceTtlSeconds * 1000) / 3;
     this.timers = [
