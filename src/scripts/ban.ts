@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { RefreshTokenService } from '../auth/refresh-token.service';
 import { broadcastChannel, encodeEnvelope } from '../broadcast/broadcast-envelope';
 import { AppConfig, loadConfig } from '../config/app-config';
-import { startEmbeddedPostgres } from '../database/embedded-postgres';
-import { buildDataSourceOptions } from '../database/typeorm-options';
 import { CLOSE_CODES, SESSION_END_REASONS } from '../gateway/ws-protocol';
+import { withScriptDatabase } from './with-script-database';
 
 const logger = new Logger('Ban');
 
@@ -20,18 +18,7 @@ const logger = new Logger('Ban');
 async function ban(email: string | undefined): Promise<void> {
   if (!email) throw new Error('usage: npm run ban -- <email>');
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.embeddedDatabaseDir);
-  const db = new DataSource(
-    buildDataSourceOptions({
-      url: embedded?.url ?? config.databaseUrl!,
-      poolSize: 1,
-      connectTimeoutMs: config.databaseConnectTimeoutMs,
-      statementTimeoutMs: config.databaseStatementTimeoutMs,
-    }),
-  );
-  try {
-    await db.initialize();
-    await db.runMigrations();
+  await withScriptDatabase(config, async (db) => {
     // For UPDATE ... RETURNING, TypeORM's postgres driver answers [rows, affected count].
     const [banned]: [{ id: string }[], number] = await db.query(
       `UPDATE users SET banned_at = coalesce(banned_at, now()) WHERE email = $1 RETURNING id`,
@@ -42,10 +29,7 @@ async function ban(email: string | undefined): Promise<void> {
     const revoked = await new RefreshTokenService(db.getRepository(RefreshToken), config).revokeAllOf(userId);
     logger.log(`${email} (${userId}) banned; ${revoked} refresh token(s) revoked`);
     await disconnectEverywhere(config, userId);
-  } finally {
-    if (db.isInitialized) await db.destroy();
-    await embedded?.stop();
-  }
+  });
 }
 
 async function disconnectEverywhere(config: AppConfig, userId: string): Promise<void> {

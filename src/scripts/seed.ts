@@ -1,10 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { PasswordHasher } from '../auth/password-hasher.service';
 import { loadConfig } from '../config/app-config';
-import { startEmbeddedPostgres } from '../database/embedded-postgres';
-import { buildDataSourceOptions } from '../database/typeorm-options';
+import { withScriptDatabase } from './with-script-database';
 
 /** Demo accounts for trying Relay out; documented in the README. */
 export const DEMO_PASSWORD = 'relay-demo-password';
@@ -14,18 +12,7 @@ const DEMO_USERS = ['alice', 'bob', 'carol', 'dave'];
 async function seed(): Promise<void> {
   const logger = new Logger('Seed');
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.embeddedDatabaseDir);
-  const db = new DataSource(
-    buildDataSourceOptions({
-      url: embedded?.url ?? config.databaseUrl!,
-      poolSize: 1,
-      connectTimeoutMs: config.databaseConnectTimeoutMs,
-      statementTimeoutMs: 60_000,
-    }),
-  );
-  try {
-    await db.initialize();
-    await db.runMigrations();
+  await withScriptDatabase(config, async (db) => {
     const hasher = new PasswordHasher();
     const passwordHash = await hasher.hash(DEMO_PASSWORD);
     for (const name of DEMO_USERS) {
@@ -39,10 +26,7 @@ async function seed(): Promise<void> {
       logger.log(`${email}: ${inserted.length > 0 ? 'created' : 'already there'}`);
     }
     logger.log(`Demo users ready; password for all: ${DEMO_PASSWORD}`);
-  } finally {
-    if (db.isInitialized) await db.destroy();
-    await embedded?.stop();
-  }
+  });
 }
 
 seed().catch((error: unknown) => {
