@@ -21,7 +21,8 @@ const USAGE = `Usage: npm run cluster -- [--instances N] [--port P] [--base-port
   --base-port B   first instance's port, the others follow (default 3001; 0 picks free ones)
   --no-build      run the existing dist/ instead of building first
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/relay_cluster, created if
-missing), REDIS_URL (default redis://127.0.0.1:6379), and any other variable from sample.env.`;
+missing), REDIS_URL (default redis://127.0.0.1:6379, unless REDIS_CLUSTER_NODES names a Redis
+Cluster), and any other variable from sample.env.`;
 
 /** Every process we started, so that every exit path can stop them all. */
 const children = [];
@@ -59,7 +60,8 @@ async function main() {
     if (build.status !== 0) fail('the build failed');
   }
   const databaseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/relay_cluster';
-  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  // With REDIS_CLUSTER_NODES the instances use the cluster; both set would be refused at boot.
+  const redisUrl = process.env.REDIS_CLUSTER_NODES ? '' : process.env.REDIS_URL || 'redis://127.0.0.1:6379';
   await ensureDatabase(databaseUrl);
 
   const ports = options.basePort === 0 ? await freePorts(options.instances) : range(options.basePort, options.instances);

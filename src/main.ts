@@ -19,7 +19,7 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Relay');
   logger.log(`listening on http://${config.host}:${config.port} (docs at /docs, WebSocket at /entrypoint)`);
   if (config.isDevelopmentMode) {
-    logger.warn(`single-instance development mode: set DATABASE_URL and REDIS_URL to run several instances`);
+    logger.warn(`single-instance development mode: set DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES) to run several instances`);
   }
 }
 

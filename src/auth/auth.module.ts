@@ -24,11 +24,11 @@ import { RefreshTokenService } from './refresh-token.service';
   exports: [AccessTokenService, JwtAuthGuard, PasswordHasher],
 })
 export class AuthModule {
-  /** Login attempts are counted in Redis when REDIS_URL is set, so every instance sees them all. */
+  /** Login attempts are counted in Redis when it is configured, so every instance sees them all. */
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AuthModule,
-      providers: [{ provide: LoginAttemptCounter, useClass: config.redisUrl ? RedisLoginAttemptCounter : InMemoryLoginAttemptCounter }],
+      providers: [{ provide: LoginAttemptCounter, useClass: config.usesRedis ? RedisLoginAttemptCounter : InMemoryLoginAttemptCounter }],
     };
   }
 }

@@ -1,52 +1,100 @@
-import { DynamicModule, Logger, Module } from '@nestjs/common';
-import { RedisModule } from '@liaoliaots/nestjs-redis';
+import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
+import { ClusterModule, ClusterService, RedisModule, RedisService } from '@liaoliaots/nestjs-redis';
 import { AppConfig } from '../config/app-config';
 import { BroadcastBus } from './broadcast-bus';
 import { InProcessBroadcastBus } from './in-process-broadcast-bus';
+import { ClassicPubSub, PubSubTransport, ShardedPubSub } from './pubsub-transport';
+import { RedisClients } from './redis-clients';
 import { PUBLISHER, RedisBroadcastBus, SUBSCRIBER } from './redis-broadcast-bus';
 
 const logger = new Logger('Redis');
 
-/** Global: the gateway's client manager and health checks use the bus. */
+/** Reconnect forever, backing off to 2 s: a Redis restart must heal by itself. */
+const retryStrategy = (attempt: number) => Math.min(attempt * 100, 2000);
+
+const logErrors = (name: string) => (client: { on(event: 'error', listener: (error: Error) => void): unknown }) =>
+  client.on('error', (error: Error) => logger.warn(`${name}: ${error.message}`));
+
+/** Global: the gateway's client manager and health checks use the bus; presence and login limits the clients. */
 @Module({})
 export class BroadcastModule {
-  /** Redis when REDIS_URL is set, otherwise the in-process bus. */
+  /** A Redis Cluster when REDIS_CLUSTER_NODES is set, one Redis server for REDIS_URL, otherwise the in-process bus. */
   static forRoot(config: AppConfig): DynamicModule {
-    if (!config.redisUrl) {
+    if (!config.usesRedis) {
       return { global: true, module: BroadcastModule, providers: [{ provide: BroadcastBus, useClass: InProcessBroadcastBus }], exports: [BroadcastBus] };
     }
-    const url = config.redisUrl;
+    const [imports, clients, transport] = config.redisClusterNodes ? clusterClients(config.redisClusterNodes) : serverClients(config.redisUrl!);
     return {
       global: true,
       module: BroadcastModule,
-      imports: [
-        RedisModule.forRoot({
-          closeClient: true,
-          errorLog: false,
-          commonOptions: {
-            // Reconnect forever, backing off to 2 s: a Redis restart must heal by itself.
-            retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
-          },
-          config: [
-            {
-              namespace: PUBLISHER,
-              url,
-              // Fail a publish at once while disconnected rather than queueing it: the message
-              // is already durable, and a stale backlog would arrive out of order.
-              enableOfflineQueue: false,
-              maxRetriesPerRequest: 1,
-              onClientCreated: (client) => client.on('error', (error: Error) => logger.warn(`publisher: ${error.message}`)),
-            },
-            {
-              namespace: SUBSCRIBER,
-              url,
-              onClientCreated: (client) => client.on('error', (error: Error) => logger.warn(`subscriber: ${error.message}`)),
-            },
-          ],
-        }),
+      imports: [imports],
+      providers: [
+        clients,
+        { provide: PubSubTransport, useFactory: (redis: RedisClients) => new transport(redis, config), inject: [RedisClients] },
+        { provide: BroadcastBus, useClass: RedisBroadcastBus },
       ],
-      providers: [{ provide: BroadcastBus, useClass: RedisBroadcastBus }],
-      exports: [BroadcastBus],
+      exports: [BroadcastBus, RedisClients],
     };
   }
+}
+
+type Wiring = [DynamicModule, Provider, typeof ClassicPubSub | typeof ShardedPubSub];
+
+function serverClients(url: string): Wiring {
+  const module = RedisModule.forRoot({
+    closeClient: true,
+    errorLog: false,
+    commonOptions: { retryStrategy },
+    config: [
+      {
+        namespace: PUBLISHER,
+        url,
+        // Fail a publish at once while disconnected rather than queueing it: the message
+        // is already durable, and a stale backlog would arrive out of order.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        onClientCreated: logErrors('publisher'),
+      },
+      { namespace: SUBSCRIBER, url, onClientCreated: logErrors('subscriber') },
+    ],
+  });
+  const clients: Provider = {
+    provide: RedisClients,
+    useFactory: (redis: RedisService): RedisClients => ({ publisher: redis.getOrThrow(PUBLISHER), subscriber: redis.getOrThrow(SUBSCRIBER) }),
+    inject: [RedisService],
+  };
+  return [module, clients, ClassicPubSub];
+}
+
+function clusterClients(nodes: { host: string; port: number }[]): Wiring {
+  const module = ClusterModule.forRoot({
+    closeClient: true,
+    errorLog: false,
+    config: [
+      {
+        namespace: PUBLISHER,
+        nodes,
+        clusterRetryStrategy: retryStrategy,
+        // As for one server: no queue while the cluster is down (node connections still queue
+        // while they first connect, which ioredis needs).
+        enableOfflineQueue: false,
+        redisOptions: { maxRetriesPerRequest: 1 },
+        onClientCreated: logErrors('publisher'),
+      },
+      {
+        namespace: SUBSCRIBER,
+        nodes,
+        clusterRetryStrategy: retryStrategy,
+        // One subscriber connection per shard, so SSUBSCRIBE reaches the node that owns each channel.
+        shardedSubscribers: true,
+        onClientCreated: logErrors('subscriber'),
+      },
+    ],
+  });
+  const clients: Provider = {
+    provide: RedisClients,
+    useFactory: (cluster: ClusterService): RedisClients => ({ publisher: cluster.getOrThrow(PUBLISHER), subscriber: cluster.getOrThrow(SUBSCRIBER) }),
+    inject: [ClusterService],
+  };
+  return [module, clients, ShardedPubSub];
 }

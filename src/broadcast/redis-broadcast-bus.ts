@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { RedisService } from '@liaoliaots/nestjs-redis';
-import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { AppConfig } from '../config/app-config';
 import { RelayMetrics } from '../metrics/relay-metrics.service';
 import { BroadcastBus, EnvelopeHandler } from './broadcast-bus';
 import { decodeEnvelope, encodeEnvelope, EnvelopeControl } from './broadcast-envelope';
-import { routeEnvelope, withRouteScript } from './route-script';
+import { instanceChannelPrefix, PubSubTransport } from './pubsub-transport';
+import { RedisClient, RedisClients } from './redis-clients';
 
 export const PUBLISHER = 'publisher';
 export const SUBSCRIBER = 'subscriber';
@@ -24,7 +23,8 @@ export const ROUTED_MAX_RECIPIENTS = 64;
 /**
  * Redis pub/sub relay. Every instance subscribes to a broadcast channel (sendToAll, large
  * groups) and to a channel of its own (messages routed to the users it holds), plus a probe
- * channel that ping() sends itself a message on.
+ * channel that ping() sends itself a message on. Classic or sharded pub/sub (one server or a
+ * Redis Cluster) is the transport's business.
  */
 @Injectable()
 export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBootstrap {
@@ -34,8 +34,8 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
   private readonly probeChannel: string;
   /** Probes in flight: token -> resolve. */
   private readonly probes = new Map<string, () => void>();
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
+  private readonly publisher: RedisClient;
+  private readonly subscriber: RedisClient;
   private handler: EnvelopeHandler = () => {};
   private resubscribedHandlers: (() => void)[] = [];
   private publishRecoveredHandlers: (() => void)[] = [];
@@ -44,7 +44,8 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
   private everReady = false;
 
   constructor(
-    redis: RedisService,
+    redis: RedisClients,
+    private readonly transport: PubSubTransport,
     private readonly config: AppConfig,
     private readonly metrics: RelayMetrics,
   ) {
@@ -52,12 +53,12 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
     this.channel = `${config.redisChannelPrefix}broadcast`;
     this.instanceChannel = this.channelOf(config.instanceId);
     this.probeChannel = `${config.redisChannelPrefix}probe:${config.instanceId}`;
-    this.publisher = redis.getOrThrow(PUBLISHER);
-    this.subscriber = redis.getOrThrow(SUBSCRIBER);
+    this.publisher = redis.publisher;
+    this.subscriber = redis.subscriber;
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscriber.on('message', (channel: string, raw: string) => {
+    this.subscriber.on(this.transport.messageEvent, (channel: string, raw: string) => {
       if (channel === this.probeChannel) {
         this.probes.get(raw)?.();
         return;
@@ -90,6 +91,13 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
       }
       this.everReady = true;
     });
+    // Redis Cluster only: ioredis rebuilt its per-shard subscribers (a shard restarted or moved)
+    // and subscribes them again by itself; what was published to that shard meanwhile is gone.
+    this.subscriber.on('subscribersReady', () => {
+      if (!this.everReady) return;
+      this.logger.warn(`[${this.config.instanceId}] Redis Cluster shard subscribers rebuilt`);
+      for (const handler of this.resubscribedHandlers) handler();
+    });
     if (this.subscriber.status === 'ready') {
       this.everReady = true;
       await this.subscribe();
@@ -109,7 +117,7 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
 
   private async subscribe(): Promise<void> {
     try {
-      await this.subscriber.subscribe(this.channel, this.instanceChannel, this.probeChannel);
+      await this.transport.subscribe([this.channel, this.instanceChannel, this.probeChannel]);
     } catch (error) {
       this.logger.error(`[${this.config.instanceId}] subscribe failed: ${(error as Error).message}`);
     }
@@ -119,18 +127,11 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
     const origin = this.config.instanceId;
     try {
       if (userIds === null || userIds.length > ROUTED_MAX_RECIPIENTS) {
-        await this.publisher.publish(this.channel, encodeEnvelope({ origin, userIds, frame }));
+        await this.transport.publish(this.channel, encodeEnvelope({ origin, userIds, frame }));
         this.metrics.envelopesSent('broadcast');
         return;
       }
-      const instances = await routeEnvelope(
-        withRouteScript(this.publisher),
-        this.config.redisChannelPrefix,
-        this.channelOf(''),
-        origin,
-        userIds,
-        frame,
-      );
+      const instances = await this.transport.route(origin, userIds, frame);
       this.metrics.envelopesSent('instance', instances);
     } catch (error) {
       // The message is already committed and acked; recipients elsewhere catch up on the
@@ -146,7 +147,7 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
    */
   async publishControl(userIds: string[], control: EnvelopeControl): Promise<void> {
     try {
-      await this.publisher.publish(this.channel, encodeEnvelope({ origin: this.config.instanceId, userIds, control }));
+      await this.transport.publish(this.channel, encodeEnvelope({ origin: this.config.instanceId, userIds, control }));
       this.metrics.envelopesSent('broadcast');
     } catch (error) {
       this.logger.error(`[${this.config.instanceId}] publish of ${control.action} failed: ${(error as Error).message}`);
@@ -167,7 +168,7 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
     });
     try {
       // Also under the timer: a publish to a Redis that hangs would never settle on its own.
-      const receivers = await Promise.race([this.publisher.publish(this.probeChannel, token), roundTrip.then(() => 1)]);
+      const receivers = await Promise.race([this.transport.publish(this.probeChannel, token), roundTrip.then(() => 1)]);
       if (receivers === 0) throw new Error('subscriber is not subscribed');
       await roundTrip;
     } finally {
@@ -177,7 +178,7 @@ export class RedisBroadcastBus extends BroadcastBus implements OnApplicationBoot
   }
 
   private channelOf(instanceId: string): string {
-    return `${this.config.redisChannelPrefix}instance:${instanceId}`;
+    return instanceChannelPrefix(this.config) + instanceId;
   }
 
   onEnvelope(handler: EnvelopeHandler): void {

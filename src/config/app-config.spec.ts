@@ -64,4 +64,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY/);
     expect(() => loadConfig({ LOGIN_LIMIT_PER_IP: '0' })).toThrow(/LOGIN_LIMIT_PER_IP/);
   });
+
+  it('reads Redis Cluster nodes, which leave development mode and exclude REDIS_URL', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://x@h/db', REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001' });
+    expect(config.redisClusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+    ]);
+    expect(config.isDevelopmentMode).toBe(false);
+    expect(loadConfig({}).redisClusterNodes).toBeUndefined();
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-a' })).toThrow(/REDIS_CLUSTER_NODES.*host:port/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://h:6379', REDIS_CLUSTER_NODES: 'h:7000' })).toThrow(/REDIS_CLUSTER_NODES.*not both/);
+    expect(() => loadConfig({ REDIS_CHANNEL_PREFIX: 'relay{x}:' })).toThrow(/REDIS_CHANNEL_PREFIX/);
+  });
 });

@@ -26,7 +26,13 @@ const schema = z
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
     EMBEDDED_DATABASE_DIR: z.string().default('.relay-data/pglite'),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-    REDIS_CHANNEL_PREFIX: z.string().min(1).default('relay:'),
+    REDIS_CLUSTER_NODES: csv.pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each node must be host:port'))),
+    REDIS_CHANNEL_PREFIX: z
+      .string()
+      .min(1)
+      // Braces would make the prefix a Redis Cluster hash tag and move every key into one slot.
+      .regex(/^[^{}]*$/, 'must not contain { or }')
+      .default('relay:'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(SAMPLE_JWT_SECRET),
     JWT_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
     REFRESH_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
@@ -48,6 +54,13 @@ const schema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.REDIS_URL && env.REDIS_CLUSTER_NODES.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CLUSTER_NODES'],
+        message: 'is set together with REDIS_URL; set REDIS_URL for one Redis server or REDIS_CLUSTER_NODES for a Redis Cluster, not both',
+      });
+    }
     if (env.NODE_ENV === 'production' && env.JWT_SECRET === SAMPLE_JWT_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -82,8 +95,10 @@ export class AppConfig {
   readonly databaseConnectTimeoutMs!: number;
   readonly databaseStatementTimeoutMs!: number;
   readonly embeddedDatabaseDir!: string;
-  /** Undefined means: in-process broadcast bus (single-instance development mode). */
+  /** One Redis server. With neither this nor redisClusterNodes: in-process bus (single-instance development mode). */
   readonly redisUrl?: string;
+  /** Redis Cluster seed nodes; when set, the relay uses sharded pub/sub (SPUBLISH/SSUBSCRIBE). */
+  readonly redisClusterNodes?: { host: string; port: number }[];
   readonly redisChannelPrefix!: string;
   readonly jwtSecret!: string;
   readonly jwtTtlSeconds!: number;
@@ -111,8 +126,13 @@ export class AppConfig {
   /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`; unset, it is open. */
   readonly metricsToken?: string;
 
+  /** Redis (a server or a cluster) relays between instances and holds presence and login counters. */
+  get usesRedis(): boolean {
+    return this.redisUrl !== undefined || this.redisClusterNodes !== undefined;
+  }
+
   get isDevelopmentMode(): boolean {
-    return this.databaseUrl === undefined || this.redisUrl === undefined;
+    return this.databaseUrl === undefined || !this.usesRedis;
   }
 }
 
@@ -139,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     embeddedDatabaseDir: e.EMBEDDED_DATABASE_DIR,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES.length > 0 ? e.REDIS_CLUSTER_NODES.map(parseHostPort) : undefined,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     jwtSecret: e.JWT_SECRET,
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
@@ -157,4 +178,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
     metricsToken: e.METRICS_TOKEN,
   });
+}
+
+function parseHostPort(node: string): { host: string; port: number } {
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
 }

@@ -6,7 +6,7 @@ import { PresenceController } from './presence.controller';
 import { PresenceStore } from './presence-store';
 import { RedisPresenceStore } from './redis-presence-store';
 
-/** Global: the gateway's presence tracker uses the store. Redis-backed when REDIS_URL is set. */
+/** Global: the gateway's presence tracker uses the store. Redis-backed when Redis (a server or a cluster) is configured. */
 @Module({})
 export class PresenceModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -15,7 +15,7 @@ export class PresenceModule {
       module: PresenceModule,
       imports: [ChatModule],
       controllers: [PresenceController],
-      providers: [{ provide: PresenceStore, useClass: config.redisUrl ? RedisPresenceStore : InMemoryPresenceStore }],
+      providers: [{ provide: PresenceStore, useClass: config.usesRedis ? RedisPresenceStore : InMemoryPresenceStore }],
       exports: [PresenceStore],
     };
   }

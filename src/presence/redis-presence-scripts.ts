@@ -1,7 +1,7 @@
 /**
  * Lua scripts, so each transition is decided atomically across instances. Per user, a sorted
- * set `<prefix>presence:<userId>` maps instance id -> expiry (ms); one index sorted set
- * `<prefix>presence:expiry` maps "userId|instanceId" -> expiry, for reaping crashed instances.
+ * set `<prefix>{presence}:<userId>` maps instance id -> expiry (ms); one index sorted set
+ * `<prefix>{presence}-expiry` maps "userId|instanceId" -> expiry, for reaping crashed instances.
  */
 
 /** KEYS: userKey, indexKey. ARGV: instance, expiresAt, now, indexMember. Returns devices elsewhere before. */

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RedisService } from '@liaoliaots/nestjs-redis';
-import type { Redis } from 'ioredis';
-import { PUBLISHER } from '../broadcast/redis-broadcast-bus';
+import { RedisClient, RedisClients } from '../broadcast/redis-clients';
 import { AppConfig } from '../config/app-config';
 import { PresenceStore } from './presence-store';
 import { CONNECT, DISCONNECT, REAP } from './redis-presence-scripts';
@@ -12,18 +10,18 @@ const REAP_BATCH = 500;
 /** Presence shared by all instances through Redis; entries of a crashed instance expire after the TTL. */
 @Injectable()
 export class RedisPresenceStore extends PresenceStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly userKeyPrefix: string;
   private readonly indexKey: string;
   private readonly ttlMs: number;
 
   constructor(
-    redis: RedisService,
+    redis: RedisClients,
     private readonly config: AppConfig,
   ) {
     super();
     // The publisher connection fails fast while Redis is away: presence is best effort.
-    this.redis = redis.getOrThrow(PUBLISHER);
+    this.redis = redis.publisher;
     this.userKeyPrefix = presenceUserKeyPrefix(config.redisChannelPrefix);
     this.indexKey = presenceIndexKey(config.redisChannelPrefix);
     this.ttlMs = config.presenceTtlSeconds * 1000;
@@ -43,6 +41,7 @@ export class RedisPresenceStore extends PresenceStore {
   async heartbeat(userIds: string[]): Promise<void> {
     if (userIds.length === 0) return;
     const expiresAt = Date.now() + this.ttlMs;
+    // On a cluster a pipeline must stay on one node: it does, presence keys share a slot.
     const pipeline = this.redis.pipeline();
     for (const userId of userIds) {
       pipeline.zadd(this.userKey(userId), expiresAt, this.instance);

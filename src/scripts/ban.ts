@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { RefreshTokenService } from '../auth/refresh-token.service';
 import { broadcastChannel, encodeEnvelope } from '../broadcast/broadcast-envelope';
@@ -33,11 +33,15 @@ async function ban(email: string | undefined): Promise<void> {
 }
 
 async function disconnectEverywhere(config: AppConfig, userId: string): Promise<void> {
-  if (!config.redisUrl) {
+  if (!config.redisUrl && !config.redisClusterNodes) {
     logger.warn('REDIS_URL is not set: no instance could be told; a running single instance keeps open sockets until their tokens expire');
     return;
   }
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+  // On a Redis Cluster the instances listen with sharded pub/sub, so the envelope must go by SPUBLISH.
+  const cluster = config.redisClusterNodes;
+  const redis = cluster
+    ? new Cluster(cluster, { lazyConnect: true, redisOptions: { maxRetriesPerRequest: 2 } })
+    : new Redis(config.redisUrl!, { maxRetriesPerRequest: 2, lazyConnect: true });
   try {
     await redis.connect();
     const envelope = encodeEnvelope({
@@ -45,7 +49,8 @@ async function disconnectEverywhere(config: AppConfig, userId: string): Promise<
       userIds: [userId],
       control: { action: 'disconnect', code: CLOSE_CODES.sessionEnded, reason: SESSION_END_REASONS.banned },
     });
-    const instances = await redis.publish(broadcastChannel(config.redisChannelPrefix), envelope);
+    const channel = broadcastChannel(config.redisChannelPrefix);
+    const instances = cluster ? await redis.spublish(channel, envelope) : await redis.publish(channel, envelope);
     logger.log(`disconnect sent to ${instances} instance(s)`);
   } finally {
     redis.disconnect();

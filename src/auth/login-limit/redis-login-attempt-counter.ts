@@ -1,41 +1,39 @@
 import { Injectable } from '@nestjs/common';
-import { RedisService } from '@liaoliaots/nestjs-redis';
-import type { Redis } from 'ioredis';
-import { PUBLISHER } from '../../broadcast/redis-broadcast-bus';
+import { RedisClient, RedisClients } from '../../broadcast/redis-clients';
 import { LoginAttemptCounter, WindowCount } from './login-attempt-counter';
 
 /**
- * KEYS: counters. ARGV: window ms. Returns {count, pttl} per key. One script, so the
- * increment and the expiry cannot come apart (a counter without expiry would lock out forever).
+ * KEYS: one counter. ARGV: window ms. Returns {count, pttl}. One script, so the increment and
+ * the expiry cannot come apart (a counter without expiry would lock out forever). One key per
+ * script, so on a Redis Cluster each counter is counted in its own slot.
  */
 const HIT = `
-local out = {}
-for _, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
-  if count == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
-  local ttl = redis.call('PTTL', key)
-  if ttl < 0 then
-    redis.call('PEXPIRE', key, ARGV[1])
-    ttl = tonumber(ARGV[1])
-  end
-  table.insert(out, count)
-  table.insert(out, ttl)
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
 end
-return out`;
+return {count, ttl}`;
 
 /** Login attempt counters shared by every instance. */
 @Injectable()
 export class RedisLoginAttemptCounter extends LoginAttemptCounter {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
-  constructor(redis: RedisService) {
+  constructor(redis: RedisClients) {
     super();
     // The publisher connection fails at once while Redis is away, so a login is not held up.
-    this.redis = redis.getOrThrow(PUBLISHER);
+    this.redis = redis.publisher;
   }
 
-  async hit(keys: string[], windowMs: number): Promise<WindowCount[]> {
-    const flat = (await this.redis.eval(HIT, keys.length, ...keys, windowMs)) as number[];
-    return keys.map((_, index) => ({ count: flat[2 * index], resetInMs: flat[2 * index + 1] }));
+  hit(keys: string[], windowMs: number): Promise<WindowCount[]> {
+    return Promise.all(
+      keys.map(async (key) => {
+        const [count, resetInMs] = (await this.redis.eval(HIT, 1, key, windowMs)) as [number, number];
+        return { count, resetInMs };
+      }),
+    );
   }
 }
