@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
 import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
-import { WsTestClient } from './support/ws-client';
+import { OpenSockets } from './support/open-sockets';
 
 /** Catch-up, edits and deletes, read receipts, typing and membership, across two instances. */
 describe('conversation features', () => {
@@ -10,13 +10,8 @@ describe('conversation features', () => {
   let A: RelayInstance;
   let B: RelayInstance;
   let api: ApiClient;
-  const sockets: WsTestClient[] = [];
-
-  const connect = async (user: TestUser, instance: RelayInstance) => {
-    const socket = await WsTestClient.connect(instance.wsUrl, ['access_token', user.token]);
-    sockets.push(socket);
-    return socket;
-  };
+  const open = new OpenSockets();
+  const connect = open.connect;
   const group = async (owner: TestUser, ...members: TestUser[]) => api.createGroup(owner, 'features', members.map((m) => m.id));
 
   beforeAll(async () => {
@@ -28,7 +23,7 @@ describe('conversation features', () => {
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
+    open.closeAll();
     await Promise.all([A?.stop(), B?.stop()]);
     await db?.drop();
   });

@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, TestUser } from './support/api-client';
+import { ApiClient } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
 import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
-import { WsTestClient } from './support/ws-client';
+import { OpenSockets } from './support/open-sockets';
 
 /** Three instances as separate processes on one Postgres and one Redis. */
 describe('messaging across three instances', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let instances: RelayInstance[];
   let api: ApiClient;
-  const sockets: WsTestClient[] = [];
-
-  const connect = async (user: TestUser, instance: RelayInstance) => {
-    const socket = await WsTestClient.connect(instance.wsUrl, ['access_token', user.token]);
-    sockets.push(socket);
-    return socket;
-  };
+  const open = new OpenSockets();
+  const connect = open.connect;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -26,7 +21,7 @@ describe('messaging across three instances', () => {
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
+    open.closeAll();
     await Promise.all((instances ?? []).map((instance) => instance.stop()));
     await db?.drop();
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
 import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { OpenSockets } from './support/open-sockets';
 import { WsTestClient } from './support/ws-client';
 
 const TTL_SECONDS = 3;
@@ -14,13 +15,8 @@ describe('presence', () => {
   let B: RelayInstance;
   let C: RelayInstance;
   let api: ApiClient;
-  const sockets: WsTestClient[] = [];
-
-  const connect = async (user: TestUser, instance: RelayInstance) => {
-    const socket = await WsTestClient.connect(instance.wsUrl, ['access_token', user.token]);
-    sockets.push(socket);
-    return socket;
-  };
+  const open = new OpenSockets();
+  const connect = open.connect;
   const presenceOf = (socket: WsTestClient, user: TestUser) => socket.framesOf('presence').filter((p) => p.userId === user.id).map((p) => p.online);
 
   beforeAll(async () => {
@@ -31,7 +27,7 @@ describe('presence', () => {
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
+    open.closeAll();
     await Promise.all([A?.stop(), B?.stop(), C?.stop()]);
     await db?.drop();
   });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, TestUser } from './support/api-client';
+import { ApiClient } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
 import { createTestDatabase, uniqueChannelPrefix } from './support/services';
 import { ThrowawayRedisCluster } from './support/throwaway-redis-cluster';
-import { WsTestClient } from './support/ws-client';
+import { OpenSockets } from './support/open-sockets';
 
 /** Three instances relaying over a real 3-master Redis Cluster with sharded pub/sub. */
 describe('messaging over a Redis Cluster', () => {
@@ -12,13 +12,8 @@ describe('messaging over a Redis Cluster', () => {
   let prefix: string;
   let instances: RelayInstance[];
   let api: ApiClient;
-  const sockets: WsTestClient[] = [];
-
-  const connect = async (user: TestUser, instance: RelayInstance) => {
-    const socket = await WsTestClient.connect(instance.wsUrl, ['access_token', user.token]);
-    sockets.push(socket);
-    return socket;
-  };
+  const open = new OpenSockets();
+  const connect = open.connect;
   /** SPUBLISH and PUBLISH calls each node has served so far. */
   const publishCounts = () =>
     Promise.all(
@@ -50,7 +45,7 @@ describe('messaging over a Redis Cluster', () => {
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
+    open.closeAll();
     await Promise.all((instances ?? []).map((instance) => instance.stop()));
     await Promise.all([db?.drop(), cluster?.stop()]);
   });
