@@ -1,6 +1,7 @@
 'use strict';
 const { sleep, specFor, drain, latency } = require('../lib/util');
 const { machineBusyWindow } = require('../lib/proc-stats');
+const { envelopeCounts, envelopeDelta } = require('../lib/relay-metrics');
 
 const INSTANCES = 3;
 
@@ -25,6 +26,7 @@ module.exports = async function dm({ options, startServers, createUsers, pool })
     await sleep(500);
     await pool.all('reset');
     await Promise.all(servers.map((s) => s.stats(false)));
+    const envelopesBefore = await Promise.all(servers.map(envelopeCounts));
     const cpuBefore = servers.map((s) => s.cpuMicros());
     const clientCpuBefore = pool.cpuMicros();
     const machineBusy = machineBusyWindow();
@@ -37,6 +39,9 @@ module.exports = async function dm({ options, startServers, createUsers, pool })
     const clientCpu = pool.cpuMicros() - clientCpuBefore;
     const machineBusyPercent = machineBusy();
     const elu = await Promise.all(servers.map((s) => s.stats(false)));
+    // Routing: a DM between instances A and B should reach B only, so one envelope per send;
+    // relaying to every instance would make it (instances - 1).
+    const envelopes = envelopeDelta(envelopesBefore, await Promise.all(servers.map(envelopeCounts)));
     return {
       sent,
       offeredPerSec: sent / (windowMs / 1000),
@@ -51,6 +56,10 @@ module.exports = async function dm({ options, startServers, createUsers, pool })
       unacked: sent - total.acked - total.errors,
       losses: total.acked - total.delivered,
       errors: total.errors,
+      ...(envelopes && {
+        redisEnvelopesReceivedPerSend: envelopes.receivedPerInstance.reduce((a, b) => a + b, 0) / total.acked,
+        redisEnvelopesPublishedPerSend: envelopes.published / total.acked,
+      }),
     };
   } finally {
     await pool.all('closeAll');
