@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { RedisClient, RedisClients } from '../broadcast/redis-clients';
 import { AppConfig } from '../config/app-config';
 import { PresenceStore } from './presence-store';
-import { CONNECT, DISCONNECT, REAP } from './redis-presence-scripts';
+import { CONNECT, DISCONNECT, HEARTBEAT, REAP } from './redis-presence-scripts';
 import { presenceIndexKey, presenceUserKey, presenceUserKeyPrefix } from './presence-keys';
 
 const REAP_BATCH = 500;
+/** Users renewed per heartbeat command: about a millisecond of Redis time each. */
+const HEARTBEAT_CHUNK = 1000;
 
 /** Presence shared by all instances through Redis; entries of a crashed instance expire after the TTL. */
 @Injectable()
@@ -41,13 +43,12 @@ export class RedisPresenceStore extends PresenceStore {
   async heartbeat(userIds: string[]): Promise<void> {
     if (userIds.length === 0) return;
     const expiresAt = Date.now() + this.ttlMs;
-    // On a cluster a pipeline must stay on one node: it does, presence keys share a slot.
-    const pipeline = this.redis.pipeline();
-    for (const userId of userIds) {
-      pipeline.zadd(this.userKey(userId), expiresAt, this.instance);
-      pipeline.zadd(this.indexKey, expiresAt, this.member(userId));
+    // In chunks, so no single script holds Redis for long. On a cluster every presence key
+    // shares one slot, so the script's undeclared user keys live where its declared key does.
+    for (let start = 0; start < userIds.length; start += HEARTBEAT_CHUNK) {
+      const chunk = userIds.slice(start, start + HEARTBEAT_CHUNK);
+      await this.redis.eval(HEARTBEAT, 1, this.indexKey, expiresAt, this.instance, this.userKeyPrefix, ...chunk);
     }
-    await pipeline.exec();
   }
 
   async reapExpired(): Promise<string[]> {
