@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChatNotifier } from '../chat/chat-notifier';
 import { DeleteMessageDto, EditMessageDto } from '../chat/dto/change-message.dto';
 import { SendDirectMessageDto, SendMessageDto } from '../chat/dto/send-message.dto';
+import { fastSendDirectMessage, fastSendMessage } from '../chat/dto/send-message.fast-check';
 import { AppendedEntry, MessagesService } from '../chat/messages.service';
 import { validatePayload } from '../common/validate-payload';
 import { RelayMetrics } from '../metrics/relay-metrics.service';
@@ -22,12 +23,13 @@ export class MessageEventHandlers {
   readonly handlers: EventHandlerMap = {
     send_message: async (socket, data) => {
       const started = performance.now();
-      const dto = await validatePayload(SendMessageDto, data);
+      // The fast check passes over anything unusual to the full validation and its exact error.
+      const dto = fastSendMessage(data) ?? (await validatePayload(SendMessageDto, data));
       this.ackAndFanOut(socket, await this.messages.send({ senderId: socket.userId, ...dto }), started);
     },
     send_chat_message_to_participant: async (socket, data) => {
       const started = performance.now();
-      const dto = await validatePayload(SendDirectMessageDto, data);
+      const dto = fastSendDirectMessage(data) ?? (await validatePayload(SendDirectMessageDto, data));
       this.ackAndFanOut(socket, await this.messages.sendDirect(socket.userId, dto.participantId, dto.message, dto.clientMsgId), started);
     },
     edit_message: async (socket, data) => {
