@@ -5,7 +5,8 @@ const DEFAULTS = {
   scenario: 'idle,fanout,dm,persist',
   target: 'reference,relay',
   repeat: 1,
-  connections: 5000, // idle: sockets on one instance
+  connections: 5000, // idle: sockets, spread over --instances
+  instances: 1, // idle: server instances
   members: 1000, // fanout: group size, spread over 2 instances
   rate: 10, // fanout: messages/s from the one sender (Relay falls behind near 16/s, see PERFORMANCE.md)
   pairs: 300, // dm: pairs over 3 instances
@@ -17,7 +18,7 @@ const DEFAULTS = {
   relayMain: '', // Relay entry point; default dist/main.js of this checkout
 };
 
-const NUMERIC = new Set(['repeat', 'connections', 'members', 'rate', 'pairs', 'dmRate', 'senders', 'duration', 'workers']);
+const NUMERIC = new Set(['repeat', 'connections', 'instances', 'members', 'rate', 'pairs', 'dmRate', 'senders', 'duration', 'workers']);
 
 function camel(flag) {
   return flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -51,7 +52,7 @@ function parseArgs(argv) {
 }
 
 const USAGE = `npm run bench -- [--scenario idle,fanout,dm,persist] [--target reference,relay] [--repeat 1]
-  [--connections 5000] [--members 1000] [--rate 10] [--pairs 300] [--dm-rate 300] [--senders 50]
+  [--connections 5000] [--instances 1] [--members 1000] [--rate 10] [--pairs 300] [--dm-rate 300] [--senders 50]
   [--duration 10] [--workers 2] [--profile] [--relay-main path/to/dist/main.js]`;
 
 module.exports = { parseArgs, USAGE, DEFAULTS };
