@@ -34,7 +34,7 @@ export class AuthService {
     if (!user || !valid) throw new DomainError('invalid_credentials', 'Invalid email or password');
     // Only after the password checked out, so the ban reveals nothing to someone guessing.
     if (user.bannedAt) throw new DomainError('forbidden', 'This account is banned');
-    return { ...(await this.issuePair(user.id, await this.refreshTokens.issue(user.id))), user: UserDto.from(user) };
+    return { ...this.issuePair(user.id, await this.refreshTokens.issue(user.id)), user: UserDto.from(user) };
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
