@@ -11,6 +11,9 @@ import { ConversationMember } from './entities/conversation-member.entity';
 import { Message } from './entities/message.entity';
 import { unreadCount } from './read-cursor';
 
+/** Pairs remembered per instance (oldest forgotten first): about 10 MB at most. */
+const DIRECT_CACHE_SIZE = 100_000;
+
 interface ConversationRow {
   id: string;
   kind: Conversation['kind'];
@@ -23,7 +26,18 @@ interface ConversationRow {
 /** Conversations and membership: who may read and write where. No sockets here. */
 @Injectable()
 export class ConversationsService {
+  /**
+   * Direct conversation id by pair: saves a query on every DM send. Safe to keep: a pair's
+   * direct conversation is created once (unique direct_key) and never changes or goes away.
+   */
+  private readonly directIds = new Map<string, string>();
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  private remember(directKey: string, id: string): void {
+    if (this.directIds.size >= DIRECT_CACHE_SIZE) this.directIds.delete(this.directIds.keys().next().value!);
+    this.directIds.set(directKey, id);
+  }
 
   async createGroup(creatorId: string, dto: CreateConversationDto): Promise<ConversationDto> {
     const memberIds = [...new Set([creatorId, ...dto.memberIds])];
@@ -45,8 +59,15 @@ export class ConversationsService {
   async getOrCreateDirect(userId: string, participantId: string): Promise<string> {
     if (userId === participantId) throw new DomainError('cannot_message_self', 'You cannot send a direct message to yourself');
     const directKey = [userId, participantId].sort().join(':');
+    const cached = this.directIds.get(directKey);
+    if (cached) return cached;
     const existing = await this.db.getRepository(Conversation).findOne({ where: { directKey }, select: { id: true } });
-    if (existing) return existing.id;
+    const id = existing?.id ?? (await this.createDirect(userId, participantId, directKey));
+    this.remember(directKey, id);
+    return id;
+  }
+
+  private createDirect(userId: string, participantId: string, directKey: string): Promise<string> {
     return this.db.transaction(async (em) => {
       await this.assertUsersExist(em, [participantId]);
       // Two first messages racing each other both land in the one conversation.
