@@ -58,6 +58,11 @@ class ServerProcess {
   stats(gc = false) {
     const id = this.nextStatsId++;
     return new Promise((resolve, reject) => {
+      // A server that died mid-run is a finding, not a bench crash: say so with its last output.
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        reject(new Error(`${this.instanceId} exited (code ${this.child.exitCode}, signal ${this.child.signalCode}):\n${this.output.slice(-4000)}`));
+        return;
+      }
       const timer = setTimeout(() => reject(new Error(`${this.instanceId}: no probe answer`)), 10_000);
       this.pendingStats.set(id, (reply) => (clearTimeout(timer), resolve(reply)));
       this.child.send({ probe: 'stats', id, gc });
