@@ -96,6 +96,9 @@ describe('conversation features', () => {
     const finnLaptop = await connect(finn, A);
 
     finnPhone.send('mark_read', { conversationId, seq: 3 });
+    // The reader's own socket hears it too (or gets the error, which then shows in the failure).
+    const own = await finnPhone.nextWhere((frame) => frame.event === 'read' || frame.event === 'error', 10_000, 'read or error');
+    expect(own).toEqual({ event: 'read', data: { conversationId, userId: finn.id, seq: 3 } });
     expect((await writer.next('read', (data) => data.userId === finn.id)).data).toEqual({ conversationId, userId: finn.id, seq: 3 });
     await finnLaptop.next('read', (data) => data.seq === 3);
     const list = await api.request('GET', '/conversations', undefined, finn.token);

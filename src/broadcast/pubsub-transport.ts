@@ -1,7 +1,7 @@
 import { AppConfig } from '../config/app-config';
 import { encodeEnvelope } from './broadcast-envelope';
 import { RedisClients } from './redis-clients';
-import { lookUpInstances, routeEnvelope } from './route-script';
+import { lookUpInstances, routeEnvelope, scripted } from './route-script';
 
 /**
  * The few pub/sub operations that differ between one Redis server (PUBLISH/SUBSCRIBE, routing
@@ -32,6 +32,9 @@ export class ClassicPubSub extends PubSubTransport {
     private readonly config: AppConfig,
   ) {
     super();
+    // Defined up front, not on first use: the publisher auto-pipelines, and a script defined
+    // while a pipeline of the current turn is already built would be missing from it.
+    scripted(clients.publisher);
   }
 
   publish(channel: string, message: string): Promise<number> {
@@ -60,6 +63,9 @@ export class ShardedPubSub extends PubSubTransport {
     private readonly config: AppConfig,
   ) {
     super();
+    // Defined up front, not on first use: the publisher auto-pipelines, and a script defined
+    // while a pipeline of the current turn is already built would be missing from it.
+    scripted(clients.publisher);
   }
 
   async publish(channel: string, message: string): Promise<number> {

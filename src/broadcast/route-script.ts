@@ -52,7 +52,7 @@ type ScriptedRedis = RedisClient & {
 };
 
 /** Registers the scripts once per client (ioredis then runs them by EVALSHA). */
-function scripted(redis: RedisClient): ScriptedRedis {
+export function scripted(redis: RedisClient): ScriptedRedis {
   if (!('relayRoute' in redis)) {
     redis.defineCommand('relayRoute', { lua: ROUTE });
     redis.defineCommand('relayLookup', { lua: LOOKUP });
