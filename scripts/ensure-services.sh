@@ -28,27 +28,24 @@ else
   missing+=("Redis on 127.0.0.1:6379 (install: apt-get install -y redis-server)")
 fi
 
-# nginx is needed by the multi-instance-behind-nginx test only; install it where we may.
-if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+# Installs a Debian package the tests need when it is missing and we may (root with apt-get);
+# otherwise records what to install. $1: label, $2: Debian package, $3: present when true.
+install_if_missing() {
+  local label=$1 package=$2 present=$3
+  eval "$present" && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "nginx is not installed: installing it from Debian's packages"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) ||
-      missing+=("nginx (apt-get install -y nginx failed)")
+    echo "$label is not installed: installing it from Debian's packages"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null) ||
+      missing+=("$label (apt-get install -y $package failed)")
   else
-    missing+=("nginx (install: apt-get install -y nginx)")
+    missing+=("$label (install: apt-get install -y $package)")
   fi
-fi
+}
 
-# Debian's Chromium drives the web client's end-to-end test (playwright-core never downloads a browser).
-if [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Chromium is not installed: installing it from Debian's packages"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ||
-      missing+=("Chromium (apt-get install -y chromium failed)")
-  else
-    missing+=("Chromium at /usr/bin/chromium (install: apt-get install -y chromium)")
-  fi
-fi
+# nginx: the multi-instance-behind-nginx test. Chromium: the web client's end-to-end test
+# (playwright-core never downloads a browser).
+install_if_missing nginx nginx 'command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]'
+install_if_missing "Chromium at /usr/bin/chromium" chromium '[ -x /usr/bin/chromium ]'
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Missing what the tests need:" >&2
