@@ -72,6 +72,14 @@ describe('messaging over a Redis Cluster', () => {
     const aliceOtherDevice = await connect(alice, C);
     const bobPhone = await connect(bob, B);
     const bobLaptop = await connect(bob, C);
+    // As the delivery contract asks, each device syncs on connect; sync_done comes only after the
+    // device is registered in the routing sets, so live delivery to it is then guaranteed.
+    await Promise.all(
+      [aliceSender, aliceOtherDevice, bobPhone, bobLaptop].map((device) => {
+        device.send('sync', {});
+        return device.next('sync_done');
+      }),
+    );
 
     aliceSender.send('send_chat_message_to_participant', { participantId: bob.id, message: 'hi bob', clientMsgId: 'dm-1' });
     const first = await aliceSender.next('message_ack', (data) => data.clientMsgId === 'dm-1');
