@@ -141,6 +141,9 @@ describe('conversation features', () => {
     const ownerSocket = await connect(owner, A);
     const jaySocket = await connect(jay, B);
     const ivySocket = await connect(ivy, B);
+    // A send before the membership changes, so the sending instance has the member list cached.
+    await ownerSocket.sendMessage(conversationId, 'before jay', 'w-0');
+    await ivySocket.next('message', (data) => data.body === 'before jay');
 
     const added = await api.request('POST', `/conversations/${conversationId}/members`, { userIds: [jay.id] }, owner.token);
     expect(added.status).toBe(201);

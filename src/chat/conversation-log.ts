@@ -48,27 +48,6 @@ export interface NewMessage {
   clientMsgId?: string | null;
 }
 
-/**
- * The hot path of a send: the seq bump (with the membership check) and the insert in ONE
- * autocommit statement, so a send costs one round trip and one commit instead of a
- * transaction's five. Atomic all the same: if the insert fails (a clientMsgId seen before),
- * the bump is undone with it. Returns null when the sender is not a member.
- */
-export async function insertMessage(em: EntityManager, message: NewMessage): Promise<Message | null> {
-  const rows: MessageRow[] = await em.query(
-    `WITH bumped AS (
-       UPDATE conversations SET last_seq = last_seq + 1
-       WHERE id = $1 AND EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND user_id = $2)
-       RETURNING id, last_seq
-     )
-     INSERT INTO messages (conversation_id, seq, kind, sender_id, body, client_msg_id)
-     SELECT id, last_seq, 'message', $2, $3, $4 FROM bumped
-     RETURNING id, conversation_id, seq, kind, sender_id, body, target_id, subject_user_id, client_msg_id, created_at, edited_at, deleted_at`,
-    [message.conversationId, message.senderId, message.body, message.clientMsgId ?? null],
-  );
-  return rows.length === 0 ? null : fromRow(rows[0]);
-}
-
 export async function memberIdsOf(em: EntityManager, conversationId: string): Promise<string[]> {
   const rows: { user_id: string }[] = await em.query(`SELECT user_id FROM conversation_members WHERE conversation_id = $1`, [
     conversationId,

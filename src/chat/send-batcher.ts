@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { fromRow, insertMessage, memberIdsOf, MessageRow, NewMessage } from './conversation-log';
+import { NewMessage } from './conversation-log';
 import { Message } from './entities/message.entity';
+import { MemberListCache } from './member-list-cache';
+import { insertBatch, insertMessage, readMembers, StoredMessages } from './send-statements';
 
-/** A stored send and who should hear about it (members read after the commit). */
+/** A stored send and who should hear about it (the members at its seq, or read after the commit). */
 export interface StoredSend {
   message: Message;
   memberIds: string[];
@@ -38,6 +40,7 @@ export class SendBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
   private flushScheduled = false;
+  private readonly memberLists = new MemberListCache();
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
@@ -65,123 +68,46 @@ export class SendBatcher {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) return this.writeOne(batch[0]);
-    let stored: (Message | null)[];
+    let stored: StoredMessages;
     try {
-      stored = await insertBatch(this.db, batch.map((pending) => pending.message));
+      stored =
+        batch.length === 1 ? await insertMessage(this.db, batch[0].message) : await insertBatch(this.db, batch.map((pending) => pending.message));
     } catch (error) {
+      if (batch.length === 1) return batch[0].reject(error);
       this.logger.debug(`batch of ${batch.length} failed (${(error as Error).message}); writing one by one`);
-      for (const pending of batch) await this.writeOne(pending);
+      for (const pending of batch) await this.write([pending]);
       return;
     }
     // Committed: from here on every send of the batch is acked, whatever happens next.
-    const conversationIds = [...new Set(stored.flatMap((message) => (message ? [message.conversationId] : [])))];
-    let members: Map<string, string[]>;
-    try {
-      members = await membersOf(this.db, conversationIds);
-    } catch (error) {
-      this.logger.warn(`member read after a committed batch failed: ${(error as Error).message}`);
-      members = new Map();
-    }
+    const members = await this.membersAt(stored.membersVersions);
     batch.forEach((pending, index) => {
-      const message = stored[index];
+      const message = stored.messages[index];
       pending.resolve(message ? { message, memberIds: members.get(message.conversationId) ?? [] } : null);
     });
   }
 
-  private async writeOne(pending: Pending): Promise<void> {
-    let message: Message | null;
-    try {
-      message = await insertMessage(this.db.manager, pending.message);
-    } catch (error) {
-      pending.reject(error);
-      return;
+  /**
+   * Members of each conversation at the given members_version: from the cache when it has that
+   * version, else read (all misses in one query). A failed read must not turn acked sends into
+   * errors: those sends then reach no one live, and their recipients catch up on their next sync.
+   */
+  private async membersAt(versions: Map<string, number>): Promise<Map<string, string[]>> {
+    const members = new Map<string, string[]>();
+    const missing: string[] = [];
+    for (const [conversationId, version] of versions) {
+      const cached = this.memberLists.get(conversationId, version);
+      if (cached) members.set(conversationId, cached);
+      else missing.push(conversationId);
     }
-    if (!message) return pending.resolve(null);
-    // Committed: a failed member read must not turn an acked send into an error.
-    const memberIds = await memberIdsOf(this.db.manager, message.conversationId).catch((error: Error) => {
-      this.logger.warn(`member read after a committed send failed: ${error.message}`);
-      return [];
-    });
-    pending.resolve({ message, memberIds });
+    if (missing.length === 0) return members;
+    try {
+      for (const [conversationId, read] of await readMembers(this.db, missing)) {
+        this.memberLists.set(conversationId, read.version, read.memberIds);
+        members.set(conversationId, read.memberIds);
+      }
+    } catch (error) {
+      this.logger.warn(`member read after a committed send failed: ${(error as Error).message}`);
+    }
+    return members;
   }
-}
-
-/**
- * One statement for many sends. Conversation rows are locked in id order (so concurrent
- * batches cannot deadlock), each conversation's counter moves by its number of allowed sends,
- * and the sends get consecutive seqs in arrival order. Returns, per input, its stored message
- * or null when its sender is not a member.
- */
-export async function insertBatch(db: DataSource, messages: NewMessage[]): Promise<(Message | null)[]> {
-  const rows: MessageRow[] = await db.query(
-    `WITH input AS (
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY
-         AS t(conversation_id, sender_id, body, client_msg_id, ord)
-     ), allowed AS (
-       SELECT i.* FROM input i
-       WHERE EXISTS (SELECT 1 FROM conversation_members m WHERE m.conversation_id = i.conversation_id AND m.user_id = i.sender_id)
-     ), counts AS (
-       SELECT conversation_id, count(*) AS n FROM allowed GROUP BY conversation_id
-     ), locked AS (
-       SELECT c.id FROM conversations c WHERE c.id IN (SELECT conversation_id FROM counts) ORDER BY c.id FOR UPDATE
-     ), bumped AS (
-       UPDATE conversations c SET last_seq = c.last_seq + counts.n
-       FROM counts JOIN locked ON locked.id = counts.conversation_id
-       WHERE c.id = counts.conversation_id
-       RETURNING c.id, c.last_seq - counts.n AS first_seq
-     ), numbered AS (
-       SELECT a.*, b.first_seq + row_number() OVER (PARTITION BY a.conversation_id ORDER BY a.ord) AS seq
-       FROM allowed a JOIN bumped b ON b.id = a.conversation_id
-     )
-     INSERT INTO messages (conversation_id, seq, kind, sender_id, body, client_msg_id)
-     SELECT conversation_id, seq, 'message', sender_id, body, client_msg_id FROM numbered ORDER BY ord
-     RETURNING id, conversation_id, seq, kind, sender_id, body, target_id, subject_user_id, client_msg_id, created_at, edited_at, deleted_at`,
-    [
-      messages.map((message) => message.conversationId),
-      messages.map((message) => message.senderId),
-      messages.map((message) => message.body),
-      messages.map((message) => message.clientMsgId ?? null),
-    ],
-  );
-  return matchToInputs(messages, rows.map(fromRow));
-}
-
-async function membersOf(db: DataSource, conversationIds: string[]): Promise<Map<string, string[]>> {
-  const rows: { conversation_id: string; user_id: string }[] = await db.query(
-    `SELECT conversation_id, user_id FROM conversation_members WHERE conversation_id = ANY($1::uuid[])`,
-    [conversationIds],
-  );
-  const members = new Map<string, string[]>();
-  for (const row of rows) {
-    const list = members.get(row.conversation_id);
-    if (list) list.push(row.user_id);
-    else members.set(row.conversation_id, [row.user_id]);
-  }
-  return members;
-}
-
-/**
- * RETURNING has no input position, so rows are matched back per conversation: its allowed
- * inputs in arrival order took consecutive seqs. Whether an input was allowed depends only on
- * (conversation, sender), so a sender with no row in a conversation was not a member there.
- */
-export function matchToInputs(inputs: NewMessage[], stored: Message[]): (Message | null)[] {
-  const byConversation = new Map<string, Message[]>();
-  for (const message of stored) {
-    const list = byConversation.get(message.conversationId);
-    if (list) list.push(message);
-    else byConversation.set(message.conversationId, [message]);
-  }
-  for (const list of byConversation.values()) list.sort((a, b) => a.seq - b.seq);
-  const next = new Map<string, number>();
-  return inputs.map((input) => {
-    const list = byConversation.get(input.conversationId) ?? [];
-    if (!list.some((message) => message.senderId === input.senderId)) return null;
-    const index = next.get(input.conversationId) ?? 0;
-    next.set(input.conversationId, index + 1);
-    const message = list[index];
-    if (!message || message.senderId !== input.senderId) throw new Error('batch results do not match their inputs');
-    return message;
-  });
 }

@@ -6,10 +6,16 @@ import { Message } from '../chat/entities/message.entity';
 import { InitialSchema1764374400000 } from './migrations/1764374400000-InitialSchema';
 import { ConversationEvents1764460800000 } from './migrations/1764460800000-ConversationEvents';
 import { RefreshTokensAndBans1764547200000 } from './migrations/1764547200000-RefreshTokensAndBans';
+import { MembersVersion1764633600000 } from './migrations/1764633600000-MembersVersion';
 import { RefreshToken } from '../auth/refresh-token.entity';
 
 export const ENTITIES = [User, Conversation, ConversationMember, Message, RefreshToken];
-export const MIGRATIONS = [InitialSchema1764374400000, ConversationEvents1764460800000, RefreshTokensAndBans1764547200000];
+export const MIGRATIONS = [
+  InitialSchema1764374400000,
+  ConversationEvents1764460800000,
+  RefreshTokensAndBans1764547200000,
+  MembersVersion1764633600000,
+];
 
 export interface DatabaseSettings {
   url: string;

@@ -25,6 +25,10 @@ export class Conversation {
   @Column({ name: 'last_seq', type: 'bigint', default: 0, transformer: bigintNumber })
   lastSeq: number;
 
+  /** Bumped by a trigger on every membership insert or delete (see MemberListCache); never written by the app. */
+  @Column({ name: 'members_version', type: 'bigint', default: 0, transformer: bigintNumber, insert: false, update: false })
+  membersVersion: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

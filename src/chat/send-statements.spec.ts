@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Message } from './entities/message.entity';
-import { matchToInputs } from './send-batcher';
+import { matchToInputs } from './send-statements';
 
 const input = (conversationId: string, senderId: string) => ({ conversationId, senderId, body: 'x' });
 const stored = (conversationId: string, senderId: string, seq: number) =>
