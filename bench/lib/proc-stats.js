@@ -1,5 +1,5 @@
 'use strict';
-const { readFileSync } = require('node:fs');
+const { readdirSync, readFileSync } = require('node:fs');
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -21,6 +21,26 @@ function sumCpuMicros(pids) {
   return pids.reduce((total, pid) => total + cpuMicros(pid), 0);
 }
 
+/**
+ * CPU of every process whose command name is `comm` (e.g. all of Postgres's backends and
+ * background workers), so a scenario can show where the machine's CPU went, not only Relay's.
+ * Processes that start or exit inside a window are partly missed; the services' long-lived
+ * processes are what matters here.
+ */
+function commandCpuMicros(comm) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === comm) total += cpuMicros(entry);
+    } catch {
+      // Exited between the listing and the read.
+    }
+  }
+  return total;
+}
+
 /** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
 function machineJiffies() {
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
@@ -39,4 +59,4 @@ function machineBusyWindow() {
   };
 }
 
-module.exports = { cpuMicros, rssBytes, sumCpuMicros, machineBusyWindow };
+module.exports = { cpuMicros, rssBytes, sumCpuMicros, commandCpuMicros, machineBusyWindow };

@@ -3,6 +3,7 @@ const { performance } = require('node:perf_hooks');
 const { Client } = require('pg');
 const { Histogram } = require('../lib/histogram');
 const { sleep, specFor, drain, latency } = require('../lib/util');
+const { commandCpuMicros, machineBusyWindow } = require('../lib/proc-stats');
 
 /** Relay's default DATABASE_POOL_SIZE: the baseline gets as many connections as Relay may use. */
 const BASELINE_CONNECTIONS = 10;
@@ -17,7 +18,12 @@ module.exports = async function persist(ctx) {
   return ctx.target === 'relay' ? relayPersist(ctx) : insertBaseline(ctx);
 };
 
-async function relayPersist({ options, startServers, createUsers, createGroup, pool, serverCpu }) {
+/** CPU of everything a send touches on this machine, so the report shows what limits the rate. */
+function cpuOfEverything(server, pool) {
+  return { relay: server.cpuMicros(), postgres: commandCpuMicros('postgres'), redis: commandCpuMicros('redis-server'), clients: pool.cpuMicros() };
+}
+
+async function relayPersist({ options, startServers, createUsers, createGroup, pool }) {
   const [server] = await startServers(1);
   try {
     const users = await createUsers(options.senders * 2, 'persist');
@@ -28,17 +34,25 @@ async function relayPersist({ options, startServers, createUsers, createGroup, p
     }
     await pool.connect(specs);
     await pool.all('reset');
-    const cpuBefore = server.cpuMicros();
+    const cpuBefore = cpuOfEverything(server, pool);
+    const machineBusy = machineBusyWindow();
     const started = Date.now();
     await pool.all('closedLoop', { durationMs: options.duration * 1000 });
     const windowMs = Date.now() - started;
     const total = await drain(pool, (t) => t.unacked === 0);
-    const cpu = server.cpuMicros() - cpuBefore;
+    const busyPercent = machineBusy();
+    const cpuAfter = cpuOfEverything(server, pool);
+    const perMessage = (part) => (cpuAfter[part] - cpuBefore[part]) / total.acked;
     return {
       ackedPerSec: total.acked / (windowMs / 1000),
       ...latency('ack', total.ack),
-      cpuMicrosPerMessage: cpu / total.acked,
-      serverCpuPercent: (cpu / (windowMs * 1000)) * 100,
+      cpuMicrosPerMessage: perMessage('relay'),
+      serverCpuPercent: ((cpuAfter.relay - cpuBefore.relay) / (windowMs * 1000)) * 100,
+      // Where the rest of the machine went, per acked message: the rate's ceiling on this box.
+      postgresCpuMicrosPerMessage: perMessage('postgres'),
+      redisCpuMicrosPerMessage: perMessage('redis'),
+      clientCpuMicrosPerMessage: perMessage('clients'),
+      machineBusyPercent: busyPercent,
       errors: total.errors,
     };
   } finally {
