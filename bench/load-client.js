@@ -18,6 +18,8 @@ let stats = freshStats();
 let nextMsg = 1;
 const pendingAcks = new Map(); // clientMsgId -> {scheduled, client}
 let onAck = null; // closed-loop hook (persist)
+// The slow scenario's own clients (slow members, firehose sender) and IPC commands.
+const slowConsumers = require('./lib/slow-consumer-client')({ clients, connectOne, schedule, now });
 
 function freshStats() {
   return { delivered: 0, acked: 0, errors: 0, errorCodes: {}, delivery: new Histogram(), ack: new Histogram() };
@@ -51,6 +53,7 @@ function connectOne(spec, localAddress) {
 }
 
 function onFrame(client, frame) {
+  if (slowConsumers.onFrame(client, frame)) return;
   const received = now();
   switch (frame.event) {
     case 'message': {
@@ -193,6 +196,8 @@ const commands = {
     return {};
   },
 };
+
+Object.assign(commands, slowConsumers.commands);
 
 process.on('message', async ({ id, cmd, args }) => {
   try {

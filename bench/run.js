@@ -18,6 +18,7 @@ const SCENARIOS = {
   fanout: require('./scenarios/fanout'),
   dm: require('./scenarios/dm'),
   persist: require('./scenarios/persist'),
+  slow: require('./scenarios/slow'),
 };
 
 const live = new Set();
@@ -33,8 +34,9 @@ function contextFor(target, options, db, pool) {
     options,
     db,
     pool,
-    async startServers(count) {
-      const servers = await startServers(target, count, env, { profileDir, relayMain: options.relayMain });
+    // extraEnv: a scenario's own server settings (slow: larger message bodies).
+    async startServers(count, extraEnv = {}) {
+      const servers = await startServers(target, count, { ...env, ...extraEnv }, { profileDir, relayMain: options.relayMain });
       servers.forEach((s) => live.add(s));
       for (const s of servers) s.exited.then(() => live.delete(s));
       return servers;

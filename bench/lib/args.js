@@ -12,13 +12,15 @@ const DEFAULTS = {
   pairs: 300, // dm: pairs over 3 instances
   dmRate: 300, // dm: total offered sends/s over all pairs
   senders: 50, // persist: closed-loop senders on one instance
+  slow: 50, // slow: fanout members that stop reading (the rest of --members stay healthy)
+  slowRate: 20, // slow: 60 KB messages/s to the slow members only, so their buffers fill in seconds
   duration: 10, // seconds of each measured window
   workers: 2, // client processes (at least 2)
   profile: false, // write Relay --cpu-prof profiles to bench/results/profiles
   relayMain: '', // Relay entry point; default dist/main.js of this checkout
 };
 
-const NUMERIC = new Set(['repeat', 'connections', 'instances', 'members', 'rate', 'pairs', 'dmRate', 'senders', 'duration', 'workers']);
+const NUMERIC = new Set(['repeat', 'connections', 'instances', 'members', 'rate', 'pairs', 'dmRate', 'senders', 'slow', 'slowRate', 'duration', 'workers']);
 
 function camel(flag) {
   return flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -45,7 +47,7 @@ function parseArgs(argv) {
   options.scenarios = options.scenario.split(',').map((s) => s.trim());
   options.targets = options.target.split(',').map((s) => s.trim());
   for (const s of options.scenarios) {
-    if (!['idle', 'fanout', 'dm', 'persist'].includes(s)) throw new Error(`unknown scenario ${s}`);
+    if (!['idle', 'fanout', 'dm', 'persist', 'slow'].includes(s)) throw new Error(`unknown scenario ${s}`);
   }
   options.workers = Math.max(2, Math.floor(options.workers));
   return options;
@@ -53,6 +55,8 @@ function parseArgs(argv) {
 
 const USAGE = `npm run bench -- [--scenario idle,fanout,dm,persist] [--target reference,relay] [--repeat 1]
   [--connections 5000] [--instances 1] [--members 1000] [--rate 10] [--pairs 300] [--dm-rate 300] [--senders 50]
-  [--duration 10] [--workers 2] [--profile] [--relay-main path/to/dist/main.js]`;
+  [--duration 10] [--workers 2] [--profile] [--relay-main path/to/dist/main.js]
+  --scenario slow (Relay only, not in the default list): fanout over --members at --rate, twice for --duration,
+  without then with slow members: [--slow 50] members stop reading; [--slow-rate 20] 60 KB messages/s to them`;
 
 module.exports = { parseArgs, USAGE, DEFAULTS };

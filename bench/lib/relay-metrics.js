@@ -24,4 +24,22 @@ function envelopeDelta(before, after) {
   };
 }
 
-module.exports = { envelopeCounts, envelopeDelta };
+/**
+ * Totals of some Relay counters, each summed over its series whose labels contain the given
+ * text: `{cutOffs: ['relay_slow_consumer_disconnects_total', '']}`. Null for the reference.
+ */
+async function counterTotals(server, wanted) {
+  if (server.kind !== 'relay') return null;
+  const text = await fetch(`${server.httpUrl}/metrics`).then((response) => response.text());
+  const totals = Object.fromEntries(Object.keys(wanted).map((key) => [key, 0]));
+  for (const line of text.split('\n')) {
+    const match = /^(\w+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (!match) continue;
+    for (const [key, [name, labels]] of Object.entries(wanted)) {
+      if (match[1] === name && (match[2] ?? '').includes(labels)) totals[key] += Number(match[3]);
+    }
+  }
+  return totals;
+}
+
+module.exports = { envelopeCounts, envelopeDelta, counterTotals };
