@@ -14,7 +14,10 @@ import { PresenceTracker } from './presence-tracker.service';
 
 const PAGE_SIZE = 200;
 const MAX_CURSORS = 10_000;
-/** Catch-up waits while this much is still unsent, so a huge backlog never piles up in memory. */
+/**
+ * Catch-up waits while this much is still unsent, so a huge backlog never piles up in memory and
+ * a syncing socket stays well under the slow-consumer bound (SLOW_CONSUMER_BYTES, 1 MiB).
+ */
 const HIGH_WATER_BYTES = 512 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -57,13 +60,24 @@ export class SyncEventHandler {
     while (after < state.lastSeq && socket.readyState === WebSocket.OPEN) {
       const page = await this.history.pageAfter(state.conversationId, after, PAGE_SIZE);
       if (page.length === 0) break;
-      for (const entry of page) this.clients.reply(socket, 'message', MessageDto.from(entry));
-      streamed += page.length;
+      for (const entry of page) {
+        // Per entry, not per page: a page of long messages (200 x 60 KB) written at once would
+        // sit unsent past SLOW_CONSUMER_BYTES, and the next live frame would cut off a client
+        // that is reading as fast as it can.
+        if (socket.bufferedAmount > HIGH_WATER_BYTES) await drained(socket);
+        if (socket.readyState !== WebSocket.OPEN) return streamed;
+        this.clients.reply(socket, 'message', MessageDto.from(entry));
+        streamed++;
+      }
       after = page[page.length - 1].seq;
-      while (socket.bufferedAmount > HIGH_WATER_BYTES && socket.readyState === WebSocket.OPEN) await delay(5);
     }
     return streamed;
   }
+}
+
+/** Resolves once the socket's unsent bytes are back under HIGH_WATER_BYTES, or it closed. */
+async function drained(socket: RelaySocket): Promise<void> {
+  while (socket.bufferedAmount > HIGH_WATER_BYTES && socket.readyState === WebSocket.OPEN) await delay(5);
 }
 
 function validCursors(cursors: Record<string, unknown>): Record<string, number> {
