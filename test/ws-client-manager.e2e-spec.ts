@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MessageDto } from '../src/chat/dto/message.dto';
 import type { RelaySocket } from '../src/gateway/relay-socket';
 import { ApiClient, TestUser } from './support/api-client';
@@ -32,13 +32,18 @@ describe('WsClientManager across three instances sharing one Redis', () => {
   let sequence = 0;
 
   /** Opens a socket and pairs it with the server-side socket it became (found by diffing the registry). */
-  async function connect(user: TestUser, instance: InProcessInstance, suffix = ''): Promise<Device> {
+  async function open(user: TestUser, instance: InProcessInstance, suffix = ''): Promise<Device> {
     const before = new Set(instance.clients.socketsOf(user.id));
     const client = await WsTestClient.connect(instance.wsUrl, ['access_token', user.token]);
     // `ready` is sent after registration, so the new server socket is in the registry by now.
     const added = [...instance.clients.socketsOf(user.id)].filter((socket) => !before.has(socket));
     expect(added).toHaveLength(1);
-    const device = { label: `${user.displayName}@${names.get(instance)}${suffix}`, user, instance, client, server: added[0] };
+    return { label: `${user.displayName}@${names.get(instance)}${suffix}`, user, instance, client, server: added[0] };
+  }
+
+  /** open(), and the device counts in deliveries() and settle() from now on. */
+  async function connect(user: TestUser, instance: InProcessInstance, suffix = ''): Promise<Device> {
+    const device = await open(user, instance, suffix);
     devices.push(device);
     return device;
   }
@@ -91,6 +96,10 @@ describe('WsClientManager across three instances sharing one Redis', () => {
     }
     return counts;
   }
+
+  /** Bodies of the `message` frames a device received whose body starts with `prefix`, in arrival order. */
+  const bodiesReceived = (device: Device, prefix: string) =>
+    device.client.framesOf('message').map((data: MessageDto) => data.body ?? '').filter((body) => body.startsWith(prefix));
 
   /** 1 for the devices in `receivers`, 0 for every other device. */
   function exactlyOnceFor(receivers: Device[]): Record<string, number> {
@@ -207,5 +216,52 @@ describe('WsClientManager across three instances sharing one Redis', () => {
     for (const { sent, receivers } of sends) {
       expect({ body: sent.body, counts: deliveries(sent) }).toEqual({ body: sent.body, counts: exactlyOnceFor(receivers) });
     }
+  });
+
+  it('delivers many frames written to one socket in one turn, replies and live frames interleaved, in order and as one write', async () => {
+    const local = deviceOf(u2, a);
+    const relayed = deviceOf(u2, c);
+    // WsClientManager corks `transport` for the rest of the turn, so it must be the stream ws writes to.
+    expect(local.server.transport).toBe((local.server as unknown as { _socket: unknown })._socket);
+    const writes = vi.spyOn(local.server.transport, '_writev');
+    const prefix = tag('turn');
+    const live = Array.from({ length: 200 }, (_, i) => message(`${prefix} live ${i}`));
+    const replies = live.map((_, i) => message(`${prefix} reply ${i}`));
+    for (const [i, frame] of live.entries()) {
+      a.clients.sendToOne(u2.id, 'message', frame);
+      a.clients.reply(local.server, 'message', replies[i]);
+    }
+    await settle(a);
+    const writeCalls = writes.mock.calls.length;
+    writes.mockRestore();
+    // The turn's first frame, its 399 others together, settle()'s marker: not one write per frame.
+    expect(writeCalls).toBeGreaterThan(0);
+    expect(writeCalls).toBeLessThanOrEqual(3);
+    expect(bodiesReceived(local, prefix)).toEqual(live.flatMap((frame, i) => [frame.body, replies[i].body]));
+    expect(bodiesReceived(relayed, prefix)).toEqual(live.map((frame) => frame.body));
+  });
+
+  it('keeps serving when sockets close or drop in the middle of a turn of writes to them', async () => {
+    const closing = await open(u2, a, '#closing');
+    const terminated = await open(u2, a, '#terminated');
+    const dropped = await open(u2, a, '#dropped');
+    const survivor = deviceOf(u2, a);
+    const prefix = tag('mid-turn');
+    const sent = Array.from({ length: 60 }, (_, i) => message(`${prefix} ${i}`));
+    for (const [i, frame] of sent.entries()) {
+      // After frames 0-19: a close with 1012, as at shutdown; its frames must still arrive first.
+      if (i === 20) closing.server.close(1012, 'Server restarting; reconnect');
+      // A cut-off (slow consumer, ban) discards what is corked; the connection dropping under ws does too.
+      if (i === 30) terminated.server.terminate();
+      if (i === 40) dropped.server.transport.destroy();
+      a.clients.sendToOne(u2.id, 'message', frame);
+    }
+    expect(await closing.client.closed).toMatchObject({ code: 1012 });
+    expect(bodiesReceived(closing, prefix)).toEqual(sent.slice(0, 20).map((frame) => frame.body));
+    expect((await terminated.client.closed).code).toBe(1006);
+    expect((await dropped.client.closed).code).toBe(1006);
+    await settle(a);
+    expect(bodiesReceived(survivor, prefix)).toEqual(sent.map((frame) => frame.body));
+    await vi.waitFor(() => expect([...a.clients.socketsOf(u2.id)]).toEqual([survivor.server]));
   });
 });

@@ -41,6 +41,8 @@ export class RelayGateway implements OnGatewayConnection {
       return;
     }
     const socket = Object.assign(client, {
+      transport: request.socket,
+      lastWriteTick: 0,
       userId: claims.sub,
       connectionId: randomUUID(),
       expiresAt: claims.exp,
