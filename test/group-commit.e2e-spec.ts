@@ -65,4 +65,31 @@ describe('group commit of concurrent sends', () => {
     }
     for (const socket of [...sockets, outsiderSocket]) socket.close();
   });
+  it('answers every send of a burst past the in-flight limit, naming the refused ones, so the client retries exactly those', async () => {
+    const [owner, peer] = [await api.newUser('burst'), await api.newUser('burst-peer')];
+    const conversationId = await api.createGroup(owner, 'burst', [peer.id]);
+    const socket = await WsTestClient.connect(relay.wsUrl, ['access_token', owner.token]);
+    // Written in one go: the server reads them faster than it can store them.
+    const burst = 400;
+    for (let i = 0; i < burst; i++) socket.send('send_message', { conversationId, body: `b${i}`, clientMsgId: `burst-${i}` });
+    const answers = await Promise.all(Array.from({ length: burst }, (_, i) => socket.ackOrError(`burst-${i}`, 0, 20_000)));
+
+    const refused = answers.filter((answer) => answer.event === 'error');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(new Set(refused.map((answer) => answer.data.code))).toEqual(new Set(['unavailable']));
+    const seqs = answers.filter((answer) => answer.event === 'message_ack').map((ack) => ack.data.seq as number);
+    expect(seqs).toEqual(Array.from({ length: burst - refused.length }, (_, i) => i + 1));
+
+    // The client resends exactly the refused ones; then every message of the burst is stored once.
+    const retried = await Promise.all(
+      refused.map((answer) => {
+        const i = Number(String(answer.data.ref).split('-')[1]);
+        return socket.sendMessage(conversationId, `b${i}`, `burst-${i}`);
+      }),
+    );
+    expect(retried.every((answer) => answer.event === 'message_ack' && !answer.data.duplicate)).toBe(true);
+    const stored = await api.request('GET', `/conversations/${conversationId}`, undefined, owner.token);
+    expect(stored.body.lastSeq).toBe(burst);
+    socket.close();
+  });
 });

@@ -56,7 +56,9 @@ export class WsFrameRouter {
       return;
     }
     if (socket.pendingCount >= MAX_PENDING_FRAMES) {
-      this.replyError(socket, new DomainError('unavailable', 'Too many frames in flight on this socket; slow down'), null);
+      // Parsed only to name the refused frame (its id or clientMsgId), so the client knows which
+      // send to retry; the rate limit above has already bounded how often this can happen.
+      this.replyError(socket, new DomainError('unavailable', 'Too many frames in flight on this socket; slow down'), refOfRaw(raw, isBinary));
       return;
     }
     socket.pendingCount++;
@@ -103,6 +105,15 @@ function parseFrame(raw: RawData, isBinary: boolean): FrameObject {
     throw new DomainError('bad_frame', 'Frame must be a JSON object {event, data}');
   }
   return value;
+}
+
+/** refOf for a frame not handled further: null when it does not even parse. */
+function refOfRaw(raw: RawData, isBinary: boolean): string | number | null {
+  try {
+    return refOf(parseFrame(raw, isBinary));
+  } catch {
+    return null;
+  }
 }
 
 /** What an error answer points back to: the frame's `id`, else its `data.clientMsgId`. */
