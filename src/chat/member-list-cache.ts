@@ -1,7 +1,8 @@
 /** A conversation's member ids as of one `members_version`. */
 interface CachedMembers {
   version: number;
-  memberIds: string[];
+  /** Shared by every send that uses it: never mutated. */
+  memberIds: readonly string[];
 }
 
 /** Conversations remembered at most; the least recently used is forgotten first. */
@@ -20,7 +21,7 @@ export class MemberListCache {
   constructor(private readonly maxConversations = MAX_CONVERSATIONS) {}
 
   /** The member ids at `version`, or undefined when not known at exactly that version. */
-  get(conversationId: string, version: number): string[] | undefined {
+  get(conversationId: string, version: number): readonly string[] | undefined {
     const entry = this.entries.get(conversationId);
     if (!entry || entry.version !== version) return undefined;
     // Map keeps insertion order: re-inserting marks the entry as the most recently used.
@@ -29,7 +30,7 @@ export class MemberListCache {
     return entry.memberIds;
   }
 
-  set(conversationId: string, version: number, memberIds: string[]): void {
+  set(conversationId: string, version: number, memberIds: readonly string[]): void {
     const known = this.entries.get(conversationId);
     // Two reads can race; the newer membership wins.
     if (known && known.version > version) return;

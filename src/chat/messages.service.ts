@@ -28,7 +28,7 @@ export interface ChangeCommand {
 export interface AppendedEntry {
   entry: MessageDto;
   /** Every member, the actor included (their other devices want it too). */
-  memberIds: string[];
+  memberIds: readonly string[];
   /** True when clientMsgId matched an earlier write: nothing new was stored. */
   duplicate: boolean;
 }

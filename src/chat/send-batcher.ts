@@ -9,7 +9,7 @@ import { insertBatch, insertMessage, readMembers, StoredMessages } from './send-
 /** A stored send and who should hear about it (the members at its seq, or read after the commit). */
 export interface StoredSend {
   message: Message;
-  memberIds: string[];
+  memberIds: readonly string[];
 }
 
 /** A send waiting for its batch: resolves with what was stored, or null when the sender is not a member. */
@@ -91,8 +91,8 @@ export class SendBatcher {
    * version, else read (all misses in one query). A failed read must not turn acked sends into
    * errors: those sends then reach no one live, and their recipients catch up on their next sync.
    */
-  private async membersAt(versions: Map<string, number>): Promise<Map<string, string[]>> {
-    const members = new Map<string, string[]>();
+  private async membersAt(versions: Map<string, number>): Promise<Map<string, readonly string[]>> {
+    const members = new Map<string, readonly string[]>();
     const missing: string[] = [];
     for (const [conversationId, version] of versions) {
       const cached = this.memberLists.get(conversationId, version);

@@ -72,7 +72,7 @@ export class WsClientManager implements OnModuleInit {
    * Every device of each listed user, on every instance. `exceptConnectionId` is a socket of
    * this instance (the sender's own) and is skipped; it means nothing to other instances.
    */
-  sendToSome<E extends ServerEventName>(userIds: string[], event: E, data: ServerEvents[E], exceptConnectionId?: string): void {
+  sendToSome<E extends ServerEventName>(userIds: readonly string[], event: E, data: ServerEvents[E], exceptConnectionId?: string): void {
     const frame = encodeFrame(event, data);
     const recipients = [...new Set(userIds)];
     this.writeToUsers(recipients, frame, exceptConnectionId);
