@@ -16,3 +16,16 @@ describe(TokenBucket.name, () => {
     expect([bucket.take(60_000), bucket.take(60_000), bucket.take(60_000)]).toEqual([true, true, false]);
   });
 });
+
+describe(`${TokenBucket.name}.spend`, () => {
+  it('spends within capacity at once, then says how long the debt takes to repay', () => {
+    const bucket = new TokenBucket(10, 100, 0);
+    expect(bucket.spend(4, 0)).toBe(0);
+    expect(bucket.spend(6, 0)).toBe(0);
+    expect(bucket.spend(50, 0)).toBe(500);
+    // Half repaid after 250 ms; nothing can be taken until all of it is.
+    expect(bucket.take(250)).toBe(false);
+    expect(bucket.spend(0, 500)).toBe(0);
+    expect(bucket.take(510)).toBe(true);
+  });
+});

@@ -48,6 +48,7 @@ const schema = z
     HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
     MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).default(4000),
     PRESENCE_TTL_SECONDS: z.coerce.number().int().min(3).default(30),
+    PRESENCE_DELIVERIES_PER_SECOND: z.coerce.number().positive().default(5000),
     ALLOWED_ORIGINS: csv,
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
@@ -118,6 +119,8 @@ export class AppConfig {
   readonly messageMaxChars!: number;
   /** How long a crashed instance's users still count as online (heartbeats every third of it). */
   readonly presenceTtlSeconds!: number;
+  /** Presence frames this instance's announcements may cause per second (a second's worth at once). */
+  readonly presenceDeliveriesPerSecond!: number;
   /** Empty means any Origin is accepted (refused at boot in production). */
   readonly allowedOrigins!: string[];
   readonly logLevel!: Env['LOG_LEVEL'];
@@ -173,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     messageMaxChars: e.MESSAGE_MAX_CHARS,
     presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
+    presenceDeliveriesPerSecond: e.PRESENCE_DELIVERIES_PER_SECOND,
     allowedOrigins: e.ALLOWED_ORIGINS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),

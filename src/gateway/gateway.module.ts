@@ -9,6 +9,7 @@ import { SyncEventHandler } from './sync-event.handler';
 import { SessionEventHandlers } from './session-event.handlers';
 import { SocketSessionCloser } from './socket-session-closer';
 import { SessionCloser } from '../auth/session-closer';
+import { PresenceAnnouncer } from './presence-announcer';
 import { PresenceTracker } from './presence-tracker.service';
 import { RelayGateway } from './relay.gateway';
 import { TokenExpiryService } from './token-expiry.service';
@@ -34,6 +35,7 @@ import { WsHandshakeService } from './ws-handshake.service';
     SyncEventHandler,
     SessionEventHandlers,
     PresenceTracker,
+    PresenceAnnouncer,
     { provide: ChatNotifier, useClass: SocketChatNotifier },
     { provide: SessionCloser, useClass: SocketSessionCloser },
   ],

@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConversationsService } from '../chat/conversations.service';
 import { AppConfig } from '../config/app-config';
 import { BroadcastBus } from '../broadcast/broadcast-bus';
 import { PresenceStore } from '../presence/presence-store';
+import { PresenceAnnouncer } from './presence-announcer';
 import { WsClientManager } from './ws-client-manager.service';
 
 const REAP_INTERVAL_MS = 5000;
@@ -14,7 +14,8 @@ const REGISTER_RETRIES = 5;
  * Turns this instance's device connects/disconnects into presence transitions: only a user's
  * first device here and last device here touch the shared store, and only a transition of the
  * user as a whole (online anywhere / offline everywhere) is announced, once, to the people who
- * share a conversation with them. Presence is best effort: store failures are logged.
+ * share a conversation with them (paced, by the announcer). Presence is best effort: store
+ * failures are logged.
  */
 @Injectable()
 export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
@@ -26,7 +27,7 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly store: PresenceStore,
-    private readonly conversations: ConversationsService,
+    private readonly announcer: PresenceAnnouncer,
     private readonly clients: WsClientManager,
     private readonly bus: BroadcastBus,
     private readonly config: AppConfig,
@@ -57,7 +58,7 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
   deviceConnected(userId: string): void {
     const count = (this.localDevices.get(userId) ?? 0) + 1;
     this.localDevices.set(userId, count);
-    if (count === 1) this.enqueue(userId, async () => (await this.withRetries(() => this.store.connect(userId))) && this.announce(userId, true));
+    if (count === 1) this.enqueue(userId, async () => (await this.withRetries(() => this.store.connect(userId))) && this.announcer.announce(userId, true));
   }
 
   /**
@@ -83,7 +84,7 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
       return;
     }
     this.localDevices.delete(userId);
-    this.enqueue(userId, async () => (await this.store.disconnect(userId)) && this.announce(userId, false));
+    this.enqueue(userId, async () => (await this.store.disconnect(userId)) && this.announcer.announce(userId, false));
   }
 
   /**
@@ -96,12 +97,7 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
   }
 
   private async reap(): Promise<void> {
-    for (const userId of await this.store.reapExpired()) await this.announce(userId, false);
-  }
-
-  private async announce(userId: string, online: boolean): Promise<void> {
-    const contacts = await this.conversations.contactsOf(userId);
-    this.clients.sendToSome(contacts, 'presence', { userId, online });
+    for (const userId of await this.store.reapExpired()) this.announcer.announce(userId, false);
   }
 
   private enqueue(userId: string, step: () => Promise<unknown>): void {

@@ -20,6 +20,7 @@ describe(RelayMetrics.name, () => {
     const m = metrics();
     let connections = 2;
     m.setConnectionCounter(() => connections);
+    m.setPresenceBacklog(() => 7);
     const frame = encodeFrame('message', { id: 'x' } as never);
     m.liveFrameWritten(frame);
     m.liveFrameWritten(frame);
@@ -29,6 +30,7 @@ describe(RelayMetrics.name, () => {
     connections = 5;
     const text = await m.exposition();
     expect(text).toContain('relay_connections{instance="unit-1"} 5');
+    expect(text).toContain('relay_presence_backlog{instance="unit-1"} 7');
     expect(text).toContain('relay_frames_out_total{event="message",instance="unit-1"} 3');
     expect(text).toContain('relay_frames_out_total{event="ready",instance="unit-1"} 0');
     expect(text).toContain('relay_deliveries_total{instance="unit-1"} 2');

@@ -17,6 +17,7 @@ export class RelayMetrics {
   readonly registry = new Registry();
   private readonly frames = new FrameCounters();
   private connectionCounter: () => number = () => 0;
+  private presenceBacklog: () => number = () => 0;
   private readonly sendAck: Histogram;
   private readonly syncEntries: Histogram;
   private readonly redisReconnects: Counter<'client'>;
@@ -29,6 +30,7 @@ export class RelayMetrics {
     const registers = [this.registry];
     const frames = this.frames;
     const connections = (): number => this.connectionCounter();
+    const presenceBacklog = (): number => this.presenceBacklog();
     this.registry.setDefaultLabels({ instance: config.instanceId });
     collectDefaultMetrics({ register: this.registry });
 
@@ -38,6 +40,14 @@ export class RelayMetrics {
       registers,
       collect() {
         this.set(connections());
+      },
+    });
+    new Gauge({
+      name: 'relay_presence_backlog',
+      help: 'Presence announcements of this instance waiting for their turn (paced by PRESENCE_DELIVERIES_PER_SECOND)',
+      registers,
+      collect() {
+        this.set(presenceBacklog());
       },
     });
     new Counter({
@@ -130,6 +140,11 @@ export class RelayMetrics {
   /** The gateway registers how to count its sockets; read at each scrape. */
   setConnectionCounter(count: () => number): void {
     this.connectionCounter = count;
+  }
+
+  /** The presence announcer registers how to count its queue; read at each scrape. */
+  setPresenceBacklog(count: () => number): void {
+    this.presenceBacklog = count;
   }
 
   /** `event` must be a handled event name, or one of frame-counters' UNKNOWN / INVALID. */

@@ -33,8 +33,21 @@ export class RelayInstance {
     return this.output;
   }
 
+  /**
+   * Starts one instance. A port that was free a moment ago may be taken by the time the child
+   * binds (files run in parallel), so on a port of our choosing that happens, we try another.
+   */
   static async start(env: Record<string, string>, port?: number): Promise<RelayInstance> {
-    const listenPort = port ?? (await freePort());
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await RelayInstance.startOn(env, port ?? (await freePort()));
+      } catch (error) {
+        if (!(error instanceof PortTaken) || port !== undefined || attempt === 3) throw error;
+      }
+    }
+  }
+
+  private static async startOn(env: Record<string, string>, listenPort: number): Promise<RelayInstance> {
     const instanceId = env.INSTANCE_ID ?? `test-${listenPort}`;
     const child = spawn(process.execPath, [MAIN], {
       env: {
@@ -56,17 +69,24 @@ export class RelayInstance {
     return instance;
   }
 
-  /** Polls until HTTP answers; fails with the server's own output if it exits or stalls. */
+  /**
+   * Polls until this instance answers HTTP; fails with the server's own output if it exits or
+   * stalls. An answer from another instance means the port was taken under us.
+   */
   private async waitUntilReady(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let exited = false;
     void this.exitPromise.then(() => (exited = true));
     while (Date.now() < deadline) {
-      if (exited) throw new Error(`Relay exited during start-up:\n${this.output}`);
+      if (exited) throw this.output.includes('EADDRINUSE') ? new PortTaken(this.port) : new Error(`Relay exited during start-up:\n${this.output}`);
       try {
-        const response = await fetch(`${this.httpUrl}/docs-json`);
-        if (response.ok) return;
-      } catch {
+        const response = await fetch(`${this.httpUrl}/health/live`);
+        const { instanceId } = (await response.json()) as { instanceId?: string };
+        if (instanceId === this.instanceId) return;
+        this.process.kill('SIGKILL');
+        throw new PortTaken(this.port);
+      } catch (error) {
+        if (error instanceof PortTaken) throw error;
         // not listening yet
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -83,5 +103,11 @@ export class RelayInstance {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+class PortTaken extends Error {
+  constructor(port: number) {
+    super(`port ${port} was taken by another process`);
   }
 }

@@ -1,0 +1,108 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ConversationsService } from '../chat/conversations.service';
+import { TokenBucket } from '../common/token-bucket';
+import { AppConfig } from '../config/app-config';
+import { RelayMetrics } from '../metrics/relay-metrics.service';
+import { PresenceStore } from '../presence/presence-store';
+import { WsClientManager } from './ws-client-manager.service';
+
+/**
+ * Tells a user's contacts that the user came online or went offline. Online goes out at once;
+ * offline waits its turn, paced to `PRESENCE_DELIVERIES_PER_SECOND` presence frames.
+ *
+ * Why offline is paced: it comes in bursts. When 50 members of a 1,000-member group are cut off
+ * as slow consumers in the same second, or an instance dies and its users are reaped, every
+ * departure is a frame to every contact: 47,500 frames in that one example, about a second of
+ * CPU that message delivery would otherwise queue behind (healthy members' p99 went from 80
+ * to 600 ms). Who left can wait; who is here, and the messages, should not.
+ *
+ * Waiting also absorbs flapping: a device that drops and comes back while its user's offline
+ * is still queued cancels it, and contacts see neither. And since another instance may see the
+ * user come back meanwhile, each announcement is checked against the shared store when its
+ * turn comes, and dropped if it is no longer true.
+ */
+@Injectable()
+export class PresenceAnnouncer implements OnModuleDestroy {
+  private readonly logger = new Logger(PresenceAnnouncer.name);
+  /** User -> the state to announce, in arrival order: offlines, and onlines that must follow an offline in flight. */
+  private readonly queued = new Map<string, boolean>();
+  private readonly budget: TokenBucket;
+  /** Announcements being sent, by user: the user's next one waits for it, so contacts see them in order. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private draining = false;
+  private readonly stopped = new AbortController();
+
+  constructor(
+    private readonly store: PresenceStore,
+    private readonly conversations: ConversationsService,
+    private readonly clients: WsClientManager,
+    private readonly config: AppConfig,
+    metrics: RelayMetrics,
+  ) {
+    // A tenth of a second's worth at once, so even the start of a burst is spread out.
+    const perSecond = config.presenceDeliveriesPerSecond;
+    this.budget = new TokenBucket(Math.max(1, perSecond / 10), perSecond);
+    metrics.setPresenceBacklog(() => this.queued.size);
+  }
+
+  onModuleDestroy(): void {
+    this.stopped.abort();
+  }
+
+  announce(userId: string, online: boolean): void {
+    if (online && this.queued.get(userId) === false) {
+      // Back before anyone was told they left. (Onlines are not paced: after a mass connect,
+      // departures would otherwise wait behind a debt of minutes.)
+      this.queued.delete(userId);
+    } else if (online && !this.inFlight.has(userId)) {
+      void this.track(userId, true);
+    } else {
+      this.queued.set(userId, online);
+      void this.drain();
+    }
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queued.size > 0 && !this.stopped.signal.aborted) {
+        const [userId, online] = this.queued.entries().next().value!;
+        const wait = online ? 0 : this.budget.spend(0);
+        const earlier = this.inFlight.get(userId);
+        // The head may be cancelled during either pause, so look again after it.
+        if (wait > 0) await delay(wait, undefined, { signal: this.stopped.signal });
+        else if (earlier) await earlier;
+        else {
+          this.queued.delete(userId);
+          await this.track(userId, online);
+        }
+      }
+    } catch {
+      // Only the pause throws (send never does), when the module stops: the rest is dropped.
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private track(userId: string, online: boolean): Promise<void> {
+    const sent = this.send(userId, online).finally(() => {
+      if (this.inFlight.get(userId) === sent) this.inFlight.delete(userId);
+    });
+    this.inFlight.set(userId, sent);
+    return sent;
+  }
+
+  /** Best effort: a failure is logged and the announcement dropped. */
+  private async send(userId: string, online: boolean): Promise<void> {
+    try {
+      if ((await this.store.isOnline(userId)) !== online) return;
+      const contacts = await this.conversations.contactsOf(userId);
+      this.clients.sendToSome(contacts, 'presence', { userId, online });
+      if (!online) this.budget.spend(contacts.length);
+    } catch (error) {
+      this.logger.warn(`[${this.config.instanceId}] presence of ${userId} not announced: ${(error as Error).message}`);
+    }
+  }
+}
