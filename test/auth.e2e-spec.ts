@@ -2,26 +2,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { claims, signHmac, signRs256, unsignedToken } from './support/jwt-forge';
 import { RelayInstance, TEST_JWT_SECRET } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { WsTestClient } from './support/ws-client';
 import { handshakeStatus } from './support/ws-handshake';
 
 describe('auth (REST and WebSocket handshake)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let relay: RelayInstance;
   let api: ApiClient;
   let alice: TestUser;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    relay = await RelayInstance.start({ DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix() });
+    relays = await startTestRelays();
+    [relay] = relays.instances;
     api = new ApiClient(relay.httpUrl);
     alice = await api.newUser('alice');
   });
 
   afterAll(async () => {
-    await relay?.stop();
-    await db?.drop();
+    await relays?.stop();
   });
 
   describe('REST', () => {

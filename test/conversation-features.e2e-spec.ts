@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { OpenSockets } from './support/open-sockets';
 
 /** Catch-up, edits and deletes, read receipts, typing and membership, across two instances. */
 describe('conversation features', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let A: RelayInstance;
   let B: RelayInstance;
   let api: ApiClient;
@@ -15,17 +15,15 @@ describe('conversation features', () => {
   const group = async (owner: TestUser, ...members: TestUser[]) => api.createGroup(owner, 'features', members.map((m) => m.id));
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     // The catch-up test sends 150 frames at once, over the default per-socket rate limit.
-    const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(), WS_RATE_BURST: '1000', WS_RATE_PER_SECOND: '1000' };
-    [A, B] = await Promise.all([RelayInstance.start({ ...env, INSTANCE_ID: 'A' }), RelayInstance.start({ ...env, INSTANCE_ID: 'B' })]);
+    relays = await startTestRelays({ env: { WS_RATE_BURST: '1000', WS_RATE_PER_SECOND: '1000' }, instances: [{ INSTANCE_ID: 'A' }, { INSTANCE_ID: 'B' }] });
+    [A, B] = relays.instances;
     api = new ApiClient(A.httpUrl);
   });
 
   afterAll(async () => {
     open.closeAll();
-    await Promise.all([A?.stop(), B?.stop()]);
-    await db?.drop();
+    await relays?.stop();
   });
 
   it('catches a reconnecting client up from its cursors, in order, in pages, then sync_done', async () => {

@@ -2,9 +2,8 @@ import { randomInt } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { ReliableClient } from './support/reliable-client';
-import { RelayInstance } from './support/relay-instance';
 import { RetryingSender } from './support/retrying-sender';
-import { createTestDatabase, uniqueChannelPrefix } from './support/services';
+import { startTestRelays } from './support/test-relays';
 import { ThrowawayRedis } from './support/throwaway-redis';
 
 const SENDERS = 4;
@@ -24,21 +23,20 @@ describe('delivery guarantee (soak, 3 instances)', () => {
   });
 
   async function cluster() {
-    const db = await createTestDatabase();
-    cleanups.push(() => db.drop());
     const redis = await ThrowawayRedis.create();
     cleanups.push(() => redis.stop());
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(),
-      DATABASE_CONNECT_TIMEOUT_MS: '1000',
-      // Senders send as fast as acks come back; the rate limit is not what this file tests.
-      WS_RATE_BURST: '1000',
-      WS_RATE_PER_SECOND: '1000',
-    };
-    const instances = await Promise.all(['A', 'B', 'C'].map((id) => RelayInstance.start({ ...env, INSTANCE_ID: id })));
-    cleanups.push(() => Promise.all(instances.map((instance) => instance.stop('SIGKILL'))).then(() => undefined));
+    const relays = await startTestRelays({
+      env: {
+        REDIS_URL: redis.url,
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+        // Senders send as fast as acks come back; the rate limit is not what this file tests.
+        WS_RATE_BURST: '1000',
+        WS_RATE_PER_SECOND: '1000',
+      },
+      instances: [{ INSTANCE_ID: 'A' }, { INSTANCE_ID: 'B' }, { INSTANCE_ID: 'C' }],
+    });
+    cleanups.push(() => relays.stop('SIGKILL'));
+    const { instances } = relays;
     const alive = () => instances.filter((instance) => instance.process.exitCode === null && instance.process.signalCode === null);
     const api = () => new ApiClient(alive()[randomInt(alive().length)].httpUrl);
     const users: TestUser[] = [];

@@ -1,24 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { WsTestClient } from './support/ws-client';
 
 /** Many concurrent sends are written in batches; the guarantees must not notice. */
 describe('group commit of concurrent sends', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let relay: RelayInstance;
   let api: ApiClient;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    relay = await RelayInstance.start({ DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(), WS_RATE_BURST: '1000' });
+    relays = await startTestRelays({ env: { WS_RATE_BURST: '1000' } });
+    [relay] = relays.instances;
     api = new ApiClient(relay.httpUrl);
   });
 
   afterAll(async () => {
-    await relay?.stop();
-    await db?.drop();
+    await relays?.stop();
   });
 
   it('keeps seq gap-free, acks each send once, refuses outsiders and answers repeats, under concurrency', async () => {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { ThrowawayRedis } from './support/throwaway-redis';
 
 interface Answer {
@@ -30,22 +30,21 @@ async function until(relay: RelayInstance, path: string, status: number, timeout
 }
 
 describe('/health/live and /health/ready', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let redis: ThrowawayRedis;
   let redisPid: number | undefined;
   let relay: RelayInstance;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     redis = await ThrowawayRedis.create();
-    relay = await RelayInstance.start({ DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix() });
+    relays = await startTestRelays({ env: { REDIS_URL: redis.url } });
+    [relay] = relays.instances;
   });
 
   afterAll(async () => {
     resume();
-    await relay?.stop();
+    await relays?.stop();
     await redis?.stop();
-    await db?.drop();
   });
 
   /** redis-server's pid, from Redis itself: the throwaway keeps its child process private. */

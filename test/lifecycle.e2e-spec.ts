@@ -1,38 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
-import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { ThrowawayRedis } from './support/throwaway-redis';
 import { WsTestClient } from './support/ws-client';
 
 /** What clients see when Redis restarts under an instance, and when an instance shuts down. */
 describe('instance lifecycle', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let redis: ThrowawayRedis;
-  let relays: RelayInstance[];
+  let relays: TestRelays;
   let alice: TestUser;
   let bob: TestUser;
   let conversationId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     redis = await ThrowawayRedis.create();
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix() };
-    const first = await RelayInstance.start({ ...env, INSTANCE_ID: 'A' });
-    relays = [first, await RelayInstance.start({ ...env, INSTANCE_ID: 'B' })];
-    const api = new ApiClient(first.httpUrl);
+    relays = await startTestRelays({ env: { REDIS_URL: redis.url }, instances: [{ INSTANCE_ID: 'A' }, { INSTANCE_ID: 'B' }], oneAtATime: true });
+    const api = new ApiClient(relays.instances[0].httpUrl);
     [alice, bob] = [await api.newUser('alice'), await api.newUser('bob')];
     conversationId = await api.createGroup(alice, 'lifecycle', [bob.id]);
   });
 
   afterAll(async () => {
-    await Promise.all((relays ?? []).map((relay) => relay.stop()));
+    await relays?.stop();
     await redis?.stop();
-    await db?.drop();
   });
 
   it('keeps delivering locally while Redis is down, tells clients to resync after, and relays again', async () => {
-    const [A, B] = relays;
+    const [A, B] = relays.instances;
     const sender = await WsTestClient.connect(A.wsUrl, ['access_token', alice.token]);
     const receiver = await WsTestClient.connect(B.wsUrl, ['access_token', bob.token]);
     const localReceiver = await WsTestClient.connect(A.wsUrl, ['access_token', bob.token]);
@@ -68,7 +62,7 @@ describe('instance lifecycle', () => {
   });
 
   it('on SIGTERM finishes and acks the sends in flight, closes sockets with 1012 and exits 0', async () => {
-    const [, B] = relays;
+    const [, B] = relays.instances;
     const client = await WsTestClient.connect(B.wsUrl, ['access_token', alice.token]);
     const count = 30;
     for (let i = 1; i <= count; i++) client.send('send_message', { conversationId, body: `in flight ${i}`, clientMsgId: `sd-${i}` });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { WsTestClient } from './support/ws-client';
 import { handshakeStatus } from './support/ws-handshake';
 
@@ -33,7 +33,7 @@ async function waitForLine(relay: RelayInstance, match: (line: LogLine) => boole
 }
 
 describe('structured logs', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let relay: RelayInstance;
   let api: ApiClient;
   const email = `logger-${randomBytes(4).toString('hex')}@test.relay`;
@@ -42,9 +42,9 @@ describe('structured logs', () => {
   let token: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     // verbose: the most the server ever logs, so the most chances to leak.
-    relay = await RelayInstance.start({ DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(), LOG_LEVEL: 'verbose' });
+    relays = await startTestRelays({ env: { LOG_LEVEL: 'verbose' } });
+    [relay] = relays.instances;
     api = new ApiClient(relay.httpUrl);
 
     expect((await api.request('POST', '/auth/register', { email, password, displayName: 'Logger' })).status).toBe(201);
@@ -67,8 +67,7 @@ describe('structured logs', () => {
   });
 
   afterAll(async () => {
-    await relay?.stop();
-    await db?.drop();
+    await relays?.stop();
   });
 
   it('writes only JSON lines, each carrying the instance id', () => {

@@ -1,29 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { OpenSockets } from './support/open-sockets';
 
 /** Three instances as separate processes on one Postgres and one Redis. */
 describe('messaging across three instances', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let instances: RelayInstance[];
   let api: ApiClient;
   const open = new OpenSockets();
   const connect = open.connect;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix() };
     // All three start at once on an empty database: the migration lock must let one migrate.
-    instances = await Promise.all(['A', 'B', 'C'].map((id) => RelayInstance.start({ ...env, INSTANCE_ID: id })));
+    relays = await startTestRelays({ instances: [{ INSTANCE_ID: 'A' }, { INSTANCE_ID: 'B' }, { INSTANCE_ID: 'C' }] });
+    instances = relays.instances;
     api = new ApiClient(instances[0].httpUrl);
   });
 
   afterAll(async () => {
     open.closeAll();
-    await Promise.all((instances ?? []).map((instance) => instance.stop()));
-    await db?.drop();
+    await relays?.stop();
   });
 
   it('delivers a direct message to every device of both users, whichever instance each is on', async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { RelayInstance, TEST_JWT_SECRET } from './support/relay-instance';
-import { createTestDatabase, uniqueChannelPrefix, uniqueSuffix } from './support/services';
+import { uniqueSuffix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { ThrowawayRedis } from './support/throwaway-redis';
 import { WsTestClient } from './support/ws-client';
 
@@ -36,7 +37,7 @@ async function until(relay: RelayInstance, token: string | undefined, series: st
 }
 
 describe('/metrics', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let redis: ThrowawayRedis;
   let A: RelayInstance;
   let B: RelayInstance;
@@ -48,18 +49,16 @@ describe('/metrics', () => {
     `${name}{${[...Object.entries(labels), ['instance', instance]].map(([key, value]) => `${key}="${value}"`).join(',')}}`;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     // A Redis of its own, restarted by the last test.
     redis = await ThrowawayRedis.create();
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix() };
-    [A, B] = await Promise.all([RelayInstance.start({ ...env, INSTANCE_ID: idA }), RelayInstance.start({ ...env, INSTANCE_ID: idB, METRICS_TOKEN })]);
+    relays = await startTestRelays({ env: { REDIS_URL: redis.url }, instances: [{ INSTANCE_ID: idA }, { INSTANCE_ID: idB, METRICS_TOKEN }] });
+    [A, B] = relays.instances;
     api = new ApiClient(A.httpUrl);
   });
 
   afterAll(async () => {
-    await Promise.all([A?.stop(), B?.stop()]);
+    await relays?.stop();
     await redis?.stop();
-    await db?.drop();
   });
 
   it('counts frames, deliveries, acks, syncs and routed envelopes, labelled by instance', async () => {

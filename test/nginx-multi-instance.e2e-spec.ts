@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { NginxProxy, startNginx } from './support/nginx';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { WsTestClient } from './support/ws-client';
 
 /** nginx round-robins, so a few reconnects land anywhere; this bounds the search. */
 const MAX_CONNECT_ATTEMPTS = 30;
 
 describe('three instances behind nginx (the docker-compose topology)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  const instances: RelayInstance[] = [];
+  let relays: TestRelays;
+  let instances: RelayInstance[];
   let nginx: NginxProxy;
   let api: ApiClient;
   let users: TestUser[];
@@ -18,11 +18,10 @@ describe('three instances behind nginx (the docker-compose topology)', () => {
   let groupId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix() };
-    // One at a time (also so a failed start leaves nothing untracked): the first migrates the
-    // fresh database, and TypeORM takes no lock, so simultaneous first starts collide.
-    for (const n of [1, 2, 3]) instances.push(await RelayInstance.start({ ...env, INSTANCE_ID: `nginx-e2e-${n}` }));
+    // One at a time: the first migrates the fresh database, and TypeORM takes no lock, so
+    // simultaneous first starts collide.
+    relays = await startTestRelays({ instances: [1, 2, 3].map((n) => ({ INSTANCE_ID: `nginx-e2e-${n}` })), oneAtATime: true });
+    instances = relays.instances;
     nginx = await startNginx(instances.map((instance) => instance.port));
     api = new ApiClient(nginx.url);
     users = [await api.newUser('alice'), await api.newUser('bob'), await api.newUser('carol')];
@@ -34,8 +33,7 @@ describe('three instances behind nginx (the docker-compose topology)', () => {
   afterAll(async () => {
     for (const client of clients) client.close();
     await nginx?.stop();
-    await Promise.all(instances.map((instance) => instance.stop()));
-    await db?.drop();
+    await relays?.stop();
   });
 
   /** Reconnects through nginx until the socket lands on an instance no other user is on. */

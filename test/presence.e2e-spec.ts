@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { OpenSockets } from './support/open-sockets';
 import { WsTestClient } from './support/ws-client';
 
@@ -9,8 +9,7 @@ const TTL_SECONDS = 3;
 
 /** Presence across instances: once per transition, and expiry when an instance dies without cleaning up. */
 describe('presence', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let env: Record<string, string>;
+  let relays: TestRelays;
   let A: RelayInstance;
   let B: RelayInstance;
   let C: RelayInstance;
@@ -20,16 +19,17 @@ describe('presence', () => {
   const presenceOf = (socket: WsTestClient, user: TestUser) => socket.framesOf('presence').filter((p) => p.userId === user.id).map((p) => p.online);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    env = { DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(), PRESENCE_TTL_SECONDS: String(TTL_SECONDS) };
-    [A, B, C] = await Promise.all(['A', 'B', 'C'].map((id) => RelayInstance.start({ ...env, INSTANCE_ID: id })));
+    relays = await startTestRelays({
+      env: { PRESENCE_TTL_SECONDS: String(TTL_SECONDS) },
+      instances: [{ INSTANCE_ID: 'A' }, { INSTANCE_ID: 'B' }, { INSTANCE_ID: 'C' }],
+    });
+    [A, B, C] = relays.instances;
     api = new ApiClient(A.httpUrl);
   });
 
   afterAll(async () => {
     open.closeAll();
-    await Promise.all([A?.stop(), B?.stop(), C?.stop()]);
-    await db?.drop();
+    await relays?.stop();
   });
 
   it('announces online once for many devices and offline once when the last one leaves', async () => {
@@ -64,7 +64,7 @@ describe('presence', () => {
   it('marks users of a killed instance offline within the TTL bound', async () => {
     const [carol, dave] = await Promise.all([api.newUser('carol'), api.newUser('dave')]);
     await api.createGroup(carol, 'crash', [dave.id]);
-    const doomed = await RelayInstance.start({ ...env, INSTANCE_ID: 'doomed' });
+    const doomed = await RelayInstance.start({ ...relays.env, INSTANCE_ID: 'doomed' });
     const watcher = await connect(dave, A);
     await connect(carol, doomed);
     await watcher.next('presence', (data) => data.userId === carol.id && data.online);

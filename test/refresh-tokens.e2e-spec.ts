@@ -5,15 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { claims, signHmac } from './support/jwt-forge';
 import { RelayInstance, TEST_JWT_SECRET } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { WsTestClient } from './support/ws-client';
 
 const run = promisify(execFile);
 const BAN = join(__dirname, '..', 'dist', 'scripts', 'ban.js');
 
 describe('refresh tokens, logout and bans across two instances', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let prefix: string;
+  let relays: TestRelays;
   let a: RelayInstance;
   let b: RelayInstance;
   let apiA: ApiClient;
@@ -21,18 +20,15 @@ describe('refresh tokens, logout and bans across two instances', () => {
   const sockets: WsTestClient[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prefix = uniqueChannelPrefix();
-    const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: prefix };
-    [a, b] = await Promise.all([RelayInstance.start({ ...env, INSTANCE_ID: 'refresh-a' }), RelayInstance.start({ ...env, INSTANCE_ID: 'refresh-b' })]);
+    relays = await startTestRelays({ instances: [{ INSTANCE_ID: 'refresh-a' }, { INSTANCE_ID: 'refresh-b' }] });
+    [a, b] = relays.instances;
     apiA = new ApiClient(a.httpUrl);
     apiB = new ApiClient(b.httpUrl);
   });
 
   afterAll(async () => {
     for (const socket of sockets) socket.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.drop();
+    await relays?.stop();
   });
 
   async function login(api: ApiClient, user: TestUser) {
@@ -142,7 +138,7 @@ describe('refresh tokens, logout and bans across two instances', () => {
     const [onA, onB] = await Promise.all([connect(a, session.accessToken), connect(b, session.accessToken)]);
 
     const result = await run(process.execPath, [BAN, user.email], {
-      env: { PATH: process.env.PATH, DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: prefix, LOG_LEVEL: 'log' },
+      env: { PATH: process.env.PATH, ...relays.env, LOG_LEVEL: 'log' },
     });
     expect(result.stdout + result.stderr).toMatch(/disconnect sent to 2 instance/);
 
@@ -158,7 +154,7 @@ describe('refresh tokens, logout and bans across two instances', () => {
 
   it('ban names an unknown email and exits 1', async () => {
     const failure = (await run(process.execPath, [BAN, 'nobody@test.relay'], {
-      env: { PATH: process.env.PATH, DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: prefix },
+      env: { PATH: process.env.PATH, ...relays.env },
     }).catch((error: unknown) => error)) as { code?: number; stdout?: string; stderr?: string };
     expect(failure.code).toBe(1);
     expect(`${failure.stdout}${failure.stderr}`).toMatch(/no user has the email nobody@test\.relay/);

@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ApiClient } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { REDIS_URL } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { WsTestClient } from './support/ws-client';
 
 /** Where envelopes go: only to instances that hold a recipient; and slow consumers are cut off. */
 describe('routing and slow consumers', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let prefix: string;
   let A: RelayInstance;
   let B: RelayInstance;
@@ -18,11 +19,13 @@ describe('routing and slow consumers', () => {
   const published: { channel: string; userIds: string[] | null; body?: string }[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prefix = uniqueChannelPrefix();
     // The slow-consumer test floods one socket, well past the default frame rate limit.
-    const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: prefix, WS_RATE_BURST: '10000', WS_RATE_PER_SECOND: '10000', MESSAGE_MAX_CHARS: '60000', WS_MAX_PAYLOAD_BYTES: '65536' };
-    [A, B, C] = await Promise.all(['A', 'B', 'C'].map((id) => RelayInstance.start({ ...env, INSTANCE_ID: id })));
+    relays = await startTestRelays({
+      env: { WS_RATE_BURST: '10000', WS_RATE_PER_SECOND: '10000', MESSAGE_MAX_CHARS: '60000', WS_MAX_PAYLOAD_BYTES: '65536' },
+      instances: [{ INSTANCE_ID: 'A' }, { INSTANCE_ID: 'B' }, { INSTANCE_ID: 'C' }],
+    });
+    [A, B, C] = relays.instances;
+    prefix = relays.env.REDIS_CHANNEL_PREFIX;
     api = new ApiClient(A.httpUrl);
     // A listener on every relay channel of this test: what each instance would receive.
     spy = new Redis(REDIS_URL);
@@ -35,8 +38,7 @@ describe('routing and slow consumers', () => {
 
   afterAll(async () => {
     spy?.disconnect();
-    await Promise.all([A?.stop(), B?.stop(), C?.stop()]);
-    await db?.drop();
+    await relays?.stop();
   });
 
   it('sends a DM between users on A and B to instance B only, never to C', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { OpenSockets } from './support/open-sockets';
 
 const LONG_BODY_CHARS = 60_000;
@@ -16,7 +16,7 @@ const LIVE_WHILE_STALLED = 200;
  * for a slow consumer, even when live messages arrive while its catch-up is being written.
  */
 describe('catch-up of a large backlog', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let relay: RelayInstance;
   let api: ApiClient;
   let alice: TestUser;
@@ -24,24 +24,22 @@ describe('catch-up of a large backlog', () => {
   const open = new OpenSockets();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    relay = await RelayInstance.start({
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(),
-      MESSAGE_MAX_CHARS: String(LONG_BODY_CHARS),
-      WS_MAX_PAYLOAD_BYTES: String(2 * LONG_BODY_CHARS),
-      WS_RATE_BURST: '10000',
-      WS_RATE_PER_SECOND: '10000',
+    relays = await startTestRelays({
+      env: {
+        MESSAGE_MAX_CHARS: String(LONG_BODY_CHARS),
+        WS_MAX_PAYLOAD_BYTES: String(2 * LONG_BODY_CHARS),
+        WS_RATE_BURST: '10000',
+        WS_RATE_PER_SECOND: '10000',
+      },
     });
+    [relay] = relays.instances;
     api = new ApiClient(relay.httpUrl);
     [alice, bob] = await Promise.all([api.newUser('alice'), api.newUser('bob')]);
   });
 
   afterAll(async () => {
     open.closeAll();
-    await relay?.stop();
-    await db?.drop();
+    await relays?.stop();
   });
 
   it('stays within the slow-consumer bound while a stalled reader syncs long messages, live messages arriving meanwhile', async () => {

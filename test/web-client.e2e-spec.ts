@@ -4,7 +4,7 @@ import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-cor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { WsTestClient } from './support/ws-client';
 
 /** Debian's Chromium (scripts/ensure-services.sh installs it); never a downloaded browser. */
@@ -26,7 +26,7 @@ const HISTORY_SIZE = 120;
  * bob's to instance B, and they chat through the page as a person would.
  */
 describe('web client', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let A: RelayInstance;
   let B: RelayInstance;
   let api: ApiClient;
@@ -67,9 +67,8 @@ describe('web client', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-services.sh (apt-get install -y chromium)`);
-    db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix() };
-    [A, B] = await Promise.all([RelayInstance.start({ ...env, INSTANCE_ID: 'web-A' }), RelayInstance.start({ ...env, INSTANCE_ID: 'web-B' })]);
+    relays = await startTestRelays({ instances: [{ INSTANCE_ID: 'web-A' }, { INSTANCE_ID: 'web-B' }] });
+    [A, B] = relays.instances;
     api = new ApiClient(A.httpUrl);
     [alice, bob] = await Promise.all([api.newUser('alice'), api.newUser('bob')]);
 
@@ -90,8 +89,7 @@ describe('web client', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([A?.stop(), B?.stop()]);
-    await db?.drop();
+    await relays?.stop();
   });
 
   it('serves the client at / while the API, docs and health still answer', async () => {

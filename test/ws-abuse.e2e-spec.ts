@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { handshakeStatus } from './support/ws-handshake';
 import { WsTestClient } from './support/ws-client';
 
@@ -13,7 +13,7 @@ const RATE_BURST = 10;
 
 /** Defences against clients that misbehave on purpose or by accident: Origin, rate limit, dead peers. */
 describe('WebSocket abuse limits', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let relay: RelayInstance;
   let alice: TestUser;
   const sockets: WsTestClient[] = [];
@@ -25,23 +25,21 @@ describe('WebSocket abuse limits', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    relay = await RelayInstance.start({
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(),
-      ALLOWED_ORIGINS: ORIGIN,
-      HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS),
-      WS_RATE_BURST: String(RATE_BURST),
-      WS_RATE_PER_SECOND: '2',
+    relays = await startTestRelays({
+      env: {
+        ALLOWED_ORIGINS: ORIGIN,
+        HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS),
+        WS_RATE_BURST: String(RATE_BURST),
+        WS_RATE_PER_SECOND: '2',
+      },
     });
+    [relay] = relays.instances;
     alice = await new ApiClient(relay.httpUrl).newUser('alice');
   });
 
   afterAll(async () => {
     for (const socket of sockets) socket.socket.terminate();
-    await relay?.stop();
-    await db?.drop();
+    await relays?.stop();
   });
 
   it('refuses an upgrade from an unlisted Origin with 403, accepts the listed one and non-browser clients', async () => {

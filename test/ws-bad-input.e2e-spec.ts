@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { WsTestClient } from './support/ws-client';
 
 /** Every bad frame gets a clear `error` event and the socket stays open; nothing crashes the process. */
 describe('WebSocket bad input', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let relay: RelayInstance;
   let api: ApiClient;
   let alice: TestUser;
@@ -16,8 +16,8 @@ describe('WebSocket bad input', () => {
   let othersConversationId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    relay = await RelayInstance.start({ DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(), MESSAGE_MAX_CHARS: '100' });
+    relays = await startTestRelays({ env: { MESSAGE_MAX_CHARS: '100' } });
+    [relay] = relays.instances;
     api = new ApiClient(relay.httpUrl);
     const [carol, dave] = await Promise.all([api.newUser('carol'), api.newUser('dave')]);
     [alice, bob] = await Promise.all([api.newUser('alice'), api.newUser('bob')]);
@@ -28,8 +28,7 @@ describe('WebSocket bad input', () => {
 
   afterAll(async () => {
     socket?.close();
-    await relay?.stop();
-    await db?.drop();
+    await relays?.stop();
   });
 
   /** Sends a raw frame and returns the error it causes (tagged by a unique ref where the frame allows). */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { FrameFuzzer } from './support/fuzz-frames';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { Frame, WsTestClient } from './support/ws-client';
 
 const SOCKETS = 4;
@@ -29,7 +29,7 @@ const rssOf = (pid: number): number => {
 
 /** Thousands of random and hostile frames against one live instance: each answered, nothing kept. */
 describe('WebSocket fuzz', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let relay: RelayInstance;
   let alice: TestUser;
   let bob: TestUser;
@@ -37,24 +37,22 @@ describe('WebSocket fuzz', () => {
   const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    relay = await RelayInstance.start({
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(),
-      WS_MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES),
-      // The fuzzer is paced by answers, not by the clock; the rate limit has its own test.
-      WS_RATE_BURST: '100000',
-      WS_RATE_PER_SECOND: '100000',
+    relays = await startTestRelays({
+      env: {
+        WS_MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES),
+        // The fuzzer is paced by answers, not by the clock; the rate limit has its own test.
+        WS_RATE_BURST: '100000',
+        WS_RATE_PER_SECOND: '100000',
+      },
     });
+    [relay] = relays.instances;
     const api = new ApiClient(relay.httpUrl);
     [alice, bob] = await Promise.all([api.newUser('alice'), api.newUser('bob')]);
     conversationId = await api.createGroup(alice, 'fuzz', [bob.id]);
   });
 
   afterAll(async () => {
-    await relay?.stop();
-    await db?.drop();
+    await relays?.stop();
   });
 
   const answersOf = (client: WsTestClient) => client.frames.filter((frame) => ANSWERS.has(frame.event));
