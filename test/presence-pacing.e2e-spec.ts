@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiClient, TestUser } from './support/api-client';
 import { OpenSockets } from './support/open-sockets';
 import { RelayInstance } from './support/relay-instance';
-import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './support/services';
+import { startTestRelays, TestRelays } from './support/test-relays';
 import { WsTestClient } from './support/ws-client';
 
 /** The paced instance may cause two presence frames per second (and one at once). */
@@ -13,7 +13,7 @@ const PACED_RATE = 2;
  * crowd out messages. These tests make the wait visible with a tiny budget on one instance.
  */
 describe('presence pacing', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let relays: TestRelays;
   let paced: RelayInstance;
   let plain: RelayInstance;
   let api: ApiClient;
@@ -26,12 +26,10 @@ describe('presence pacing', () => {
   const presenceSeenOf = (user: TestUser) => (arrivals.get(user.id) ?? []).map((arrival) => arrival.online);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix() };
-    [paced, plain] = await Promise.all([
-      RelayInstance.start({ ...env, INSTANCE_ID: 'paced', PRESENCE_DELIVERIES_PER_SECOND: String(PACED_RATE) }),
-      RelayInstance.start({ ...env, INSTANCE_ID: 'plain' }),
-    ]);
+    relays = await startTestRelays({
+      instances: [{ INSTANCE_ID: 'paced', PRESENCE_DELIVERIES_PER_SECOND: String(PACED_RATE) }, { INSTANCE_ID: 'plain' }],
+    });
+    [paced, plain] = relays.instances;
     // Presence checks through the paced instance: its answer comes back on the same Redis
     // connection as its own presence updates, after them.
     api = new ApiClient(paced.httpUrl);
@@ -48,8 +46,7 @@ describe('presence pacing', () => {
 
   afterAll(async () => {
     open.closeAll();
-    await Promise.all([paced?.stop(), plain?.stop()]);
-    await db?.drop();
+    await relays?.stop();
   });
 
   /** Users who each share a conversation with the watcher only, so each announcement is one frame. */
@@ -67,6 +64,17 @@ describe('presence pacing', () => {
     );
   }
 
+  /**
+   * A user whose departure costs 8 frames (the watcher and 7 others who never connect): 4 s of
+   * the paced instance's budget, which whoever leaves next waits behind. That wait is the window
+   * in which the tests change their mind.
+   */
+  async function heavyContact(): Promise<TestUser> {
+    const [heavy, ...others] = await Promise.all(Array.from({ length: 8 }, (_, i) => api.newUser(`heavy-${i}`)));
+    await api.createGroup(heavy, 'heavy', [watcher.id, ...others.map((other) => other.id)]);
+    return heavy;
+  }
+
   /** Connects each user to the paced instance and waits until the watcher has seen them arrive (online is never paced). */
   async function arriveAll(users: TestUser[]): Promise<WsTestClient[]> {
     const sockets = await Promise.all(users.map((user) => connect(user, paced)));
@@ -74,40 +82,46 @@ describe('presence pacing', () => {
     return sockets;
   }
 
+  /** Closes the socket and waits until the paced instance has queued the user's departure. */
+  async function leave(socket: WsTestClient, user: TestUser): Promise<void> {
+    socket.close();
+    await storeSays(user, false);
+  }
+
   it('spreads a burst of departures over time, and never announces one who came back while waiting', async () => {
     const burst = await contactsOfWatcher('burst', 4);
     const [flapper, marker] = await contactsOfWatcher('late', 2);
-    const sockets = await arriveAll([...burst, flapper, marker]);
+    const heavy = await heavyContact();
+    const [flapping, marking, heavySocket, ...bursting] = await arriveAll([flapper, marker, heavy, ...burst]);
 
-    for (const socket of sockets.slice(0, burst.length)) socket.close();
-    sockets[burst.length].close();
-    await storeSays(flapper, false);
+    for (const socket of bursting) socket.close();
+    await leave(heavySocket, heavy);
+    await leave(flapping, flapper);
     await connect(flapper, paced);
     await storeSays(flapper, true);
-    sockets[burst.length + 1].close();
+    marking.close();
     await watching.next('presence', (data) => data.userId === marker.id && !data.online, 20_000);
 
     for (const user of burst) expect(presenceSeenOf(user)).toEqual([true, false]);
     // At most two frames at once, then one per half second: the fourth departure comes at least 1 s after the first.
     const departures = burst.map((user) => arrivals.get(user.id)![1].at);
     expect(Math.max(...departures) - Math.min(...departures)).toBeGreaterThanOrEqual(950);
-    // Its departure waited behind the burst, and its return cancelled it.
+    // Its departure waited behind the others, and its return cancelled it.
     expect(presenceSeenOf(flapper)).toEqual([true]);
   }, 40_000);
 
   it('drops a queued departure that another instance has made untrue meanwhile', async () => {
-    const backlog = await contactsOfWatcher('backlog', 3);
     const [roamer, marker] = await contactsOfWatcher('roam', 2);
-    const sockets = await arriveAll([...backlog, roamer, marker]);
+    const heavy = await heavyContact();
+    const [roaming, marking, heavySocket] = await arriveAll([roamer, marker, heavy]);
 
-    for (const socket of sockets.slice(0, backlog.length)) socket.close();
-    sockets[backlog.length].close();
-    await storeSays(roamer, false);
+    await leave(heavySocket, heavy);
+    await leave(roaming, roamer);
     // While the paced instance still holds "offline", the user comes back through the other one,
     // which knows nothing of it and announces them online (again, for the watcher).
     await connect(roamer, plain);
     await watching.next('presence', (data) => data.userId === roamer.id && data.online, 10_000);
-    sockets[backlog.length + 1].close();
+    marking.close();
     await watching.next('presence', (data) => data.userId === marker.id && !data.online, 20_000);
 
     // The late "offline" would have left the watcher believing a present user gone.
