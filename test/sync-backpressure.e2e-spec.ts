@@ -74,4 +74,24 @@ describe('catch-up of a large backlog', () => {
     expect(done.data.conversations[conversationId]).toBeGreaterThanOrEqual(Math.max(...backlogSeqs));
     expect(bobSocket.socket.readyState).toBe(bobSocket.socket.OPEN);
   });
+
+  it('streams a backlog of long, short and deleted entries whole, in seq order, once each', async () => {
+    const conversationId = await api.createGroup(alice, 'mixed', [bob.id]);
+    const aliceSocket = await open.connect(alice, relay);
+    // Pages are cut by body bytes as well as by count: long and short entries make pages of every size.
+    const bodies = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? `${i}`.padEnd(LONG_BODY_CHARS, 'y') : `short ${i}`));
+    const acks = await Promise.all(bodies.map((body, i) => aliceSocket.sendMessage(conversationId, body, `mixed-${i}`)));
+    aliceSocket.send('delete_message', { messageId: acks[3].data.id, clientMsgId: 'mixed-delete' });
+    await aliceSocket.ackOrError('mixed-delete');
+
+    const bobSocket = await open.connect(bob, relay);
+    bobSocket.send('sync', { cursors: { [conversationId]: 0 } });
+    await bobSocket.next('sync_done', () => true, 30_000);
+
+    const streamed = bobSocket.framesOf('message').filter((m) => m.conversationId === conversationId);
+    expect(streamed.map((m) => m.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+    const expectedBodies = acks.map((ack, i) => [ack.data.seq, i === 3 ? null : bodies[i]]);
+    expect(streamed.slice(0, 40).map((m) => [m.seq, m.body])).toEqual(expectedBodies.sort((a, b) => (a[0] as number) - (b[0] as number)));
+    expect(streamed[40]).toMatchObject({ kind: 'delete', targetId: acks[3].data.id });
+  });
 });

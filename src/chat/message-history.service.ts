@@ -49,6 +49,29 @@ export class MessageHistoryService {
     return rows.map((row) => ({ conversationId: row.id, lastSeq: Number(row.last_seq), lastReadSeq: Number(row.last_read_seq) }));
   }
 
+  /**
+   * Catch-up's page: log entries with seq > afterSeq, oldest first, at most `limit` of them and
+   * only as many as fit in `maxBytes` of bodies (always at least one). Bounded in bytes too
+   * because a page is held in memory until the socket takes it: 200 entries of 60 KB are 12 MB,
+   * times every client catching up at once.
+   */
+  async catchUpPage(conversationId: string, afterSeq: number, limit: number, maxBytes: number): Promise<Message[]> {
+    return this.db
+      .getRepository(Message)
+      .createQueryBuilder('m')
+      .where('m.conversation_id = :conversationId AND m.seq > :afterSeq', { conversationId, afterSeq })
+      .andWhere(
+        // The last seq whose earlier entries in this page hold fewer than maxBytes of body.
+        `m.seq <= (SELECT max(w.seq) FROM (
+           SELECT seq, sum(coalesce(octet_length(body), 0)) OVER (ORDER BY seq) - coalesce(octet_length(body), 0) AS before
+           FROM messages WHERE conversation_id = :conversationId AND seq > :afterSeq ORDER BY seq LIMIT :limit
+         ) w WHERE w.before < :maxBytes)`,
+        { limit, maxBytes },
+      )
+      .orderBy('m.seq', 'ASC')
+      .getMany();
+  }
+
   /** Log entries with seq > afterSeq, oldest first. */
   async pageAfter(conversationId: string, afterSeq: number, limit: number): Promise<Message[]> {
     return this.db

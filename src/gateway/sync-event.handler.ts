@@ -13,6 +13,8 @@ import { WsClientManager } from './ws-client-manager.service';
 import { PresenceTracker } from './presence-tracker.service';
 
 const PAGE_SIZE = 200;
+/** A page's bodies, at most (one longer entry still makes a page): what one catch-up holds in memory. */
+const PAGE_BYTES = 256 * 1024;
 const MAX_CURSORS = 10_000;
 /**
  * Catch-up waits while this much is still unsent, so a huge backlog never piles up in memory and
@@ -58,7 +60,7 @@ export class SyncEventHandler {
     let after = fromSeq;
     let streamed = 0;
     while (after < state.lastSeq && socket.readyState === WebSocket.OPEN) {
-      const page = await this.history.pageAfter(state.conversationId, after, PAGE_SIZE);
+      const page = await this.history.catchUpPage(state.conversationId, after, PAGE_SIZE, PAGE_BYTES);
       if (page.length === 0) break;
       for (const entry of page) {
         // Per entry, not per page: a page of long messages (200 x 60 KB) written at once would
