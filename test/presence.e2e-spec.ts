@@ -76,4 +76,28 @@ describe('presence', () => {
     expect(Date.now() - killedAt).toBeLessThan((TTL_SECONDS + TTL_SECONDS / 3 + 2) * 1000);
     expect((await api.request('GET', `/users/${carol.id}/presence`, undefined, dave.token)).body.online).toBe(false);
   });
+
+  it('leaves the users of a stopped instance to the reaper: one who reconnects elsewhere never looks offline', async () => {
+    const [erin, gina, hank] = await Promise.all([api.newUser('erin'), api.newUser('gina'), api.newUser('hank')]);
+    await api.createGroup(erin, 'restart', [gina.id, hank.id]);
+    const stopping = await RelayInstance.start({ ...relays.env, INSTANCE_ID: 'stopping' });
+    const watcher = await connect(hank, A);
+    const [erinSocket] = await Promise.all([connect(erin, stopping), connect(gina, stopping)]);
+    await watcher.next('presence', (data) => data.userId === erin.id && data.online);
+    await watcher.next('presence', (data) => data.userId === gina.id && data.online);
+
+    // Erin's client does what a 1012 asks: reconnects at once, here to another instance.
+    const reconnected = erinSocket.closed.then(() => connect(erin, B));
+    const stoppedAt = Date.now();
+    expect(await stopping.stop()).toBe(0);
+    await reconnected;
+    // Gina does not come back: the reaper announces her once her instance's entry expires.
+    await watcher.next('presence', (data) => data.userId === gina.id && !data.online, (TTL_SECONDS + 10) * 1000);
+    expect(Date.now() - stoppedAt).toBeLessThan((TTL_SECONDS + TTL_SECONDS / 3 + 2) * 1000);
+
+    expect(presenceOf(watcher, erin)).toEqual([true]);
+    expect(presenceOf(watcher, gina)).toEqual([true, false]);
+    // Nothing raced the instance's own Redis close on the way out.
+    expect(stopping.logs).not.toMatch(/presence of .* failed/);
+  });
 });

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
+import { ShutdownState } from '../common/shutdown-state';
 import { AppConfig } from '../config/app-config';
 import { BroadcastBus } from '../broadcast/broadcast-bus';
 import { PresenceStore } from '../presence/presence-store';
@@ -31,6 +32,7 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
     private readonly clients: WsClientManager,
     private readonly bus: BroadcastBus,
     private readonly config: AppConfig,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   onModuleInit(): void {
@@ -84,6 +86,11 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
       return;
     }
     this.localDevices.delete(userId);
+    // A stopping instance closes every socket at once (1012), just before it closes Redis. Its
+    // users' entries are left to expire instead: most reconnect elsewhere within a second and
+    // are never shown offline, and the survivors' reaper announces the rest. Removing them here
+    // would race Redis's close, and any departure it did record could no longer be announced.
+    if (this.shutdown.draining) return;
     this.enqueue(userId, async () => (await this.store.disconnect(userId)) && this.announcer.announce(userId, false));
   }
 
