@@ -67,7 +67,6 @@ function onFrame(client, frame) {
       pendingAcks.delete(frame.data.clientMsgId);
       stats.acked++;
       stats.ack.record(received - pending.scheduled);
-      if (process.env.BENCH_TRACE && received - pending.scheduled > 20) require('fs').appendFileSync(process.env.BENCH_TRACE + 'ack' + process.pid, `${pending.scheduled.toFixed(1)} ${(received - pending.scheduled).toFixed(1)}\n`);
       if (onAck) onAck(client);
       break;
     }
