@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { ShutdownStateModule } from './common/shutdown-state';
 import { DatabaseModule } from './database/database.module';
 import { AuthModule } from './auth/auth.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 import { ChatModule } from './chat/chat.module';
 import { BroadcastModule } from './broadcast/broadcast.module';
@@ -26,7 +27,8 @@ export class AppModule {
         ShutdownStateModule,
         DatabaseModule,
         BroadcastModule.forRoot(config),
-        AuthModule.forRoot(config),
+        RateLimitModule.forRoot(config),
+        AuthModule,
         UsersModule,
         ChatModule,
         PresenceModule.forRoot(config),

@@ -38,6 +38,7 @@ const schema = z
     REFRESH_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
     LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
     LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
+    USER_LOOKUP_LIMIT: z.coerce.number().int().min(1).default(30),
     TRUST_PROXY: z
       .enum(['true', 'false', '1', '0'])
       .default('false')
@@ -108,6 +109,8 @@ export class AppConfig {
   /** Login attempts per minute, per account (email) and per client IP, across all instances. */
   readonly loginLimitPerAccount!: number;
   readonly loginLimitPerIp!: number;
+  /** `GET /users?email=` per minute, per signed-in user, across all instances: enough to start DMs, too few to harvest addresses. */
+  readonly userLookupLimit!: number;
   /** Take the client IP from X-Forwarded-For (a trusted reverse proxy sets it) instead of the socket. */
   readonly trustProxy!: boolean;
   readonly wsMaxPayloadBytes!: number;
@@ -169,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     refreshTtlSeconds: e.REFRESH_TTL_SECONDS,
     loginLimitPerAccount: e.LOGIN_LIMIT_PER_ACCOUNT,
     loginLimitPerIp: e.LOGIN_LIMIT_PER_IP,
+    userLookupLimit: e.USER_LOOKUP_LIMIT,
     trustProxy: e.TRUST_PROXY,
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
     wsRateBurst: e.WS_RATE_BURST,

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { LoginAttemptCounter, WindowCount } from './login-attempt-counter';
+import { WindowCount, WindowCounter } from './window-counter';
 
 /** Past this many keys, expired windows are swept on the next hit, so the map stays bounded. */
 const SWEEP_ABOVE_KEYS = 10_000;
 
-/** Single-instance development mode: this process sees every login, so its own counts are the truth. */
+/** Single-instance development mode: this process sees every request, so its own counts are the truth. */
 @Injectable()
-export class InMemoryLoginAttemptCounter extends LoginAttemptCounter {
+export class InMemoryWindowCounter extends WindowCounter {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
 
   hit(keys: string[], windowMs: number, now = Date.now()): Promise<WindowCount[]> {

@@ -20,7 +20,13 @@ async function attempt(instance: RelayInstance, email: string, password: string,
   return { status: response.status, code: body.code, retryAfter: response.headers.get('retry-after') };
 }
 
-describe('login rate limit', () => {
+async function lookup(instance: RelayInstance, token: string, email: string): Promise<LoginAttempt> {
+  const response = await fetch(`${instance.httpUrl}/users?email=${encodeURIComponent(email)}`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await response.json()) as { code?: string };
+  return { status: response.status, code: body.code, retryAfter: response.headers.get('retry-after') };
+}
+
+describe('rate limits', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   const started: RelayInstance[] = [];
 
@@ -81,6 +87,24 @@ describe('login rate limit', () => {
     expect((await attempt(direct, email(8), 'x', '192.0.2.3')).status).toBe(429);
   });
 
+  it('limits email lookups per signed-in user across instances, found or not, so addresses cannot be harvested', async () => {
+    const env = { REDIS_URL, REDIS_CHANNEL_PREFIX: uniqueChannelPrefix(), USER_LOOKUP_LIMIT: '3' };
+    const [a, b] = await Promise.all([start(env), start(env)]);
+    const api = new ApiClient(a.httpUrl);
+    const [prober, target, other] = await Promise.all([api.newUser('prober'), api.newUser('target'), api.newUser('other')]);
+
+    expect((await lookup(a, prober.token, target.email)).status).toBe(200);
+    expect((await lookup(b, prober.token, 'nobody@test.relay')).status).toBe(404);
+    expect((await lookup(a, prober.token, other.email)).status).toBe(200);
+    const fourth = await lookup(b, prober.token, target.email);
+    expect(fourth).toMatchObject({ status: 429, code: 'rate_limited' });
+    expect(Number(fourth.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(fourth.retryAfter)).toBeLessThanOrEqual(60);
+
+    // The limit is the prober's alone.
+    expect((await lookup(b, other.token, target.email)).status).toBe(200);
+  });
+
   it('counts in memory without Redis', async () => {
     const single = await start({ LOGIN_LIMIT_PER_ACCOUNT: '2' });
     for (let i = 0; i < 2; i++) expect((await attempt(single, 'solo@test.relay', 'x')).status).toBe(401);
@@ -95,7 +119,7 @@ describe('login rate limit', () => {
       await redis.stop();
       expect((await attempt(instance, user.email, user.password)).status).toBe(200);
       expect((await attempt(instance, user.email, user.password)).status).toBe(200);
-      expect(instance.logs).toMatch(/login rate limit skipped/);
+      expect(instance.logs).toMatch(/rate limit on login attempts skipped/);
     } finally {
       await redis.stop();
     }

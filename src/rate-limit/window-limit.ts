@@ -1,4 +1,4 @@
-import { WindowCount } from './login-attempt-counter';
+import { WindowCount } from './window-counter';
 
 export interface LimitedCount extends WindowCount {
   limit: number;

@@ -6,10 +6,10 @@ export interface WindowCount {
 }
 
 /**
- * Fixed-window counters of login attempts, shared by every instance (Redis) or kept in this
- * process (single-instance development mode). Used as the injection token.
+ * Fixed-window counters (login attempts, user lookups), shared by every instance (Redis) or
+ * kept in this process (single-instance development mode). Used as the injection token.
  */
-export abstract class LoginAttemptCounter {
+export abstract class WindowCounter {
   /** Counts one attempt against each key; a key's window starts at its first attempt. */
   abstract hit(keys: string[], windowMs: number): Promise<WindowCount[]>;
 }

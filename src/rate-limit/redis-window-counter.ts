@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { RedisClient, RedisClients } from '../../broadcast/redis-clients';
-import { LoginAttemptCounter, WindowCount } from './login-attempt-counter';
+import { RedisClient, RedisClients } from '../broadcast/redis-clients';
+import { WindowCount, WindowCounter } from './window-counter';
 
 /**
  * KEYS: one counter. ARGV: window ms. Returns {count, pttl}. One script, so the increment and
@@ -17,14 +17,14 @@ if ttl < 0 then
 end
 return {count, ttl}`;
 
-/** Login attempt counters shared by every instance. */
+/** Counters shared by every instance. */
 @Injectable()
-export class RedisLoginAttemptCounter extends LoginAttemptCounter {
+export class RedisWindowCounter extends WindowCounter {
   private readonly redis: RedisClient;
 
   constructor(redis: RedisClients) {
     super();
-    // The publisher connection fails at once while Redis is away, so a login is not held up.
+    // The publisher connection fails at once while Redis is away, so a request is not held up.
     this.redis = redis.publisher;
   }
 

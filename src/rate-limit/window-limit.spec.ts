@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryLoginAttemptCounter } from './in-memory-login-attempt-counter';
-import { retryAfterSeconds } from './login-limit';
+import { InMemoryWindowCounter } from './in-memory-window-counter';
+import { retryAfterSeconds } from './window-limit';
 
 describe('retryAfterSeconds', () => {
   it('lets attempts up to the limit through', () => {
@@ -17,9 +17,9 @@ describe('retryAfterSeconds', () => {
   });
 });
 
-describe(InMemoryLoginAttemptCounter.name, () => {
+describe(InMemoryWindowCounter.name, () => {
   it('counts per key within a window that starts at the first attempt, then starts over', async () => {
-    const counter = new InMemoryLoginAttemptCounter();
+    const counter = new InMemoryWindowCounter();
     await counter.hit(['a'], 60_000, 1000);
     expect(await counter.hit(['a', 'b'], 60_000, 31_000)).toEqual([
       { count: 2, resetInMs: 30_000 },
