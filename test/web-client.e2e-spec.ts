@@ -20,6 +20,20 @@ const CHROMIUM_ARGS = [
 ];
 const SCREENSHOT = join(__dirname, '..', 'test-results', 'web-client.png');
 const HISTORY_SIZE = 120;
+/** Access token lifetime on the instance that checks renewal: long enough to log in, short enough to outlive twice. */
+const SHORT_TTL_SECONDS = 5;
+
+/** A counter of a Relay instance's /metrics, e.g. relay_frames_out_total{event="ready"}. */
+async function metric(instance: RelayInstance, name: string, event: string): Promise<number> {
+  const text = await fetch(`${instance.httpUrl}/metrics`).then((response) => response.text());
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{event="${event}"`));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** The `exp` claim of a JWT, in seconds. */
+function expiryOf(token: string): number {
+  return (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number }).exp;
+}
 
 /**
  * The web client served at `/`, driven in a real browser: alice's browser talks to instance A,
@@ -215,5 +229,37 @@ describe('web client', () => {
     const seqs = await seqsShown(alicePage);
     expect(seqs).toEqual(Array.from({ length: HISTORY_SIZE }, (_, index) => index + 1));
     expect(pageErrors).toEqual([]);
+  });
+
+  it('stays signed in past the access token\'s expiry: the open socket and REST calls move to renewed tokens', async () => {
+    const shortLived = await RelayInstance.start({ ...relays.env, INSTANCE_ID: 'web-short-token', JWT_TTL_SECONDS: String(SHORT_TTL_SECONDS) });
+    try {
+      const [dave, erin] = await Promise.all([api.newUser('dave'), api.newUser('erin')]);
+      const conversationId = await api.createGroup(erin, 'Long session', [dave.id]);
+      const page = await openPage(await browser.newContext({ viewport: { width: 1100, height: 700 } }), shortLived);
+      await logIn(page, dave);
+      const firstToken = await page.evaluate(() => (window as any).__relay.session.accessToken as string);
+
+      // Past the first token's expiry, and past the server's once-a-second expiry check.
+      const expiredAt = expiryOf(firstToken) * 1000;
+      await page.waitForFunction((at) => Date.now() > at + 1500, expiredAt, { timeout: (SHORT_TTL_SECONDS + 10) * 1000 });
+      const erinSocket = await WsTestClient.connect(shortLived.wsUrl, ['access_token', erin.token]);
+      await erinSocket.sendMessage(conversationId, 'Still there, Dave', 'long-1');
+      await conversation(page, 'Long session').click();
+      await message(page, 'Still there, Dave').waitFor();
+      await status(page, 'Online').waitFor();
+      // The page's socket was told each new token and never had to reopen: one ready for it, one for Erin's.
+      expect(await metric(shortLived, 'relay_frames_in_total', 'refresh_token')).toBeGreaterThanOrEqual(1);
+      expect(await metric(shortLived, 'relay_frames_out_total', 'ready')).toBe(2);
+
+      // A REST call made with an expired token is renewed on its 401 and sent again.
+      await page.evaluate((token) => ((window as any).__relay.api.token = token), firstToken);
+      await page.fill('#new-direct-form input[name=email]', erin.email);
+      await page.click('#new-direct-form button');
+      await page.locator('#conversation-title', { hasText: /^erin$/ }).waitFor();
+      erinSocket.close();
+    } finally {
+      await shortLived.stop();
+    }
   });
 });

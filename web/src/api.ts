@@ -1,4 +1,4 @@
-import type { Conversation, LoginResult, MessagePage, User } from './protocol.js';
+import type { Conversation, LoginResult, MessagePage, TokenPair, User } from './protocol.js';
 
 /** A REST failure with the server's stable error code (README "Error codes"). */
 export class ApiError extends Error {
@@ -14,10 +14,15 @@ export class ApiError extends Error {
 /** The REST API of the instance that served this page. */
 export class Api {
   token: string | null = null;
-  onUnauthorized: () => void = () => undefined;
+  /** Called when a request is refused for its access token: true once a new one is in force. */
+  renew: () => Promise<boolean> = () => Promise.resolve(false);
 
   login(email: string, password: string): Promise<LoginResult> {
     return this.request('POST', '/auth/login', { email, password });
+  }
+
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.request('POST', '/auth/refresh', { refreshToken }, { anonymous: true });
   }
 
   register(email: string, password: string, displayName?: string): Promise<User> {
@@ -54,16 +59,19 @@ export class Api {
     return this.request('GET', `/users/${userId}/presence`);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** A request refused for an expired access token is sent once more after renewing it. */
+  private async request<T>(method: string, path: string, body?: unknown, { anonymous = false, retried = false } = {}): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (this.token && !anonymous) headers.authorization = `Bearer ${this.token}`;
     const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const payload: unknown = response.status === 204 ? null : await response.json().catch(() => null);
     if (response.ok) return payload as T;
     const error = (payload ?? {}) as { code?: string; message?: string | string[] };
     const message = Array.isArray(error.message) ? error.message.join('; ') : (error.message ?? response.statusText);
-    if (response.status === 401 && this.token) this.onUnauthorized();
+    if (response.status === 401 && this.token && !anonymous && !retried && (await this.renew().catch(() => false))) {
+      return this.request(method, path, body, { retried: true });
+    }
     throw new ApiError(response.status, error.code ?? 'unknown', message);
   }
 }

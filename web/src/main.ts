@@ -1,6 +1,7 @@
 import { Api, ApiError } from './api.js';
 import { Delivery } from './delivery.js';
-import type { User } from './protocol.js';
+import type { LoginResult, User } from './protocol.js';
+import { Session } from './session.js';
 import { Socket } from './socket.js';
 import { Store } from './store.js';
 import { Actions, View } from './view.js';
@@ -12,22 +13,25 @@ const store = new Store();
 const api = new Api();
 const socket = new Socket();
 const delivery = new Delivery(store, api, socket);
+const session = new Session((refreshToken) => api.refresh(refreshToken), sessionStorage, SESSION_KEY);
 
-async function enter(token: string, user: User): Promise<void> {
-  api.token = token;
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token, user }));
+/** Signed in (a login, or this tab's session after a reload): load the conversations and connect. */
+async function enter(): Promise<void> {
+  const user = session.user!;
+  if (session.expired && !(await session.renew())) return;
+  api.token = session.accessToken;
   const conversations = await api.conversations();
   store.me = user;
   // What came before the listing is history (paged on demand); the cursor starts at lastSeq.
   for (const info of conversations) store.add(info, info.lastSeq);
-  socket.start(token);
+  socket.start(session.accessToken!);
   await delivery.refreshPresence([...store.conversations.values()]);
 }
 
 function leave(reason = ''): void {
   socket.stop();
   delivery.reset();
-  sessionStorage.removeItem(SESSION_KEY);
+  session.end();
   api.token = null;
   store.reset();
   (document.getElementById('login-error') as HTMLElement).textContent = reason;
@@ -45,8 +49,9 @@ async function findUsers(emails: string[]): Promise<User[]> {
 
 const actions: Actions = {
   async login(email, password) {
-    const { accessToken, user } = await api.login(email, password);
-    await enter(accessToken, user);
+    const { user, ...tokens }: LoginResult = await api.login(email, password);
+    session.begin(user, tokens);
+    await enter();
   },
   async register(email, password, displayName) {
     await api.register(email, password, displayName || undefined);
@@ -108,7 +113,14 @@ async function fillScreen(): Promise<void> {
 }
 
 const view = new View(store, actions);
-api.onUnauthorized = () => leave('Your session has expired: log in again.');
+api.renew = () => session.renew();
+session.onRenewed = (accessToken) => {
+  api.token = accessToken;
+  socket.renew(accessToken);
+};
+session.onEnded = (reason) => leave(reason);
+// If the renewal fails for now (network), the session retries by itself and onRenewed follows.
+socket.onTokenExpired = () => void session.renew().catch(() => undefined);
 socket.onEnded = (reason) => leave(reason);
 
 // Reading the open conversation marks it read, once the tab is visible.
@@ -118,12 +130,10 @@ store.subscribe(() => {
 document.addEventListener('visibilitychange', () => store.changed());
 
 // A debug handle (used by the end-to-end test to simulate a dropped connection).
-(window as unknown as { __relay: unknown }).__relay = { store, socket, delivery };
+(window as unknown as { __relay: unknown }).__relay = { store, socket, delivery, session, api };
 
-const saved = sessionStorage.getItem(SESSION_KEY);
-if (saved) {
-  const { token, user } = JSON.parse(saved) as { token: string; user: User };
-  enter(token, user).catch(() => leave());
+if (session.restore()) {
+  enter().catch(() => leave());
 } else {
   view.render();
 }

@@ -48,9 +48,16 @@ export interface MessagePage {
   nextCursor: number | null;
 }
 
-export interface LoginResult {
+/** What `POST /auth/refresh` answers; login answers the same plus the user. */
+export interface TokenPair {
   accessToken: string;
+  /** Seconds. */
   expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+}
+
+export interface LoginResult extends TokenPair {
   user: User;
 }
 
@@ -72,6 +79,7 @@ export interface ServerEvents {
   presence: { userId: string; online: boolean };
   sync_done: { conversations: Record<string, number> };
   resync: { reason: string };
+  token_refreshed: { expiresAt: string };
   error: { code: string; message: string; ref: string | number | null; retryable: boolean };
 }
 

@@ -15,7 +15,9 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
 /**
  * The WebSocket to the instance that served the page, kept open: after a drop it reconnects by
  * itself with jittered exponential backoff (at once after 1012, when the browser comes back
- * online, or on reconnectNow), and gives up only when the session is over (token expired, 4003).
+ * online, or on reconnectNow), and gives up only when the session is over (4003). A renewed
+ * access token is handed to the open socket (`refresh_token`) so it is not closed at the old
+ * token's expiry; if the token expires anyway (a laptop asleep), it waits for a new one.
  */
 export class Socket {
   onReady: () => void = () => undefined;
@@ -24,11 +26,15 @@ export class Socket {
   onStatus: (status: ConnectionStatus) => void = () => undefined;
   /** The session is over: `reason` is what to tell the user. */
   onEnded: (reason: string) => void = () => undefined;
+  /** The access token has expired: renew it and call renew(), or end the session. */
+  onTokenExpired: () => void = () => undefined;
   private ws: WebSocket | null = null;
   private ready = false;
   private running = false;
   private attempt = 0;
   private token: string | null = null;
+  /** Closed, or never opened, because the token expired: renew() reconnects. */
+  private awaitingToken = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -45,11 +51,24 @@ export class Socket {
     this.token = token;
     this.running = true;
     this.attempt = 0;
+    this.awaitingToken = false;
     this.connect();
+  }
+
+  /** A new access token: the open socket is told, so it lives on past the old one's expiry; a waiting one reconnects with it. */
+  renew(token: string): void {
+    this.token = token;
+    if (this.awaitingToken) {
+      this.awaitingToken = false;
+      this.connect();
+    } else {
+      this.send('refresh_token', { accessToken: token });
+    }
   }
 
   stop(): void {
     this.running = false;
+    this.awaitingToken = false;
     clearTimeout(this.reconnectTimer);
     const ws = this.ws;
     this.ws = null;
@@ -83,7 +102,7 @@ export class Socket {
 
   private connect(): void {
     if (!this.running || this.ws || !this.token) return;
-    if (tokenExpired(this.token)) return this.ended('Your session has expired: log in again.');
+    if (tokenExpired(this.token)) return this.waitForToken();
     this.onStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${scheme}://${location.host}${WS_PATH}`, ['access_token', this.token]);
@@ -113,14 +132,18 @@ export class Socket {
   private afterClose(code: number, reason: string): void {
     if (!this.running) return;
     if (code === CLOSE_SESSION_ENDED) return this.ended(reason ? `${reason}: log in again.` : 'Your session ended: log in again.');
-    if (code === CLOSE_TOKEN_EXPIRED || (this.token && tokenExpired(this.token))) {
-      return this.ended('Your session has expired: log in again.');
-    }
+    if (code === CLOSE_TOKEN_EXPIRED || (this.token && tokenExpired(this.token))) return this.waitForToken();
     if (!navigator.onLine) return this.onStatus('offline');
     this.onStatus('reconnecting');
     // 1012: this instance is restarting and the others are fine, so come back at once, lightly spread.
     const delay = code === CLOSE_SERVICE_RESTART ? Math.random() * 250 : backoffDelay(this.attempt++);
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private waitForToken(): void {
+    this.awaitingToken = true;
+    this.onStatus('reconnecting');
+    this.onTokenExpired();
   }
 
   private ended(reason: string): void {
