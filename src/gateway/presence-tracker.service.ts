@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ShutdownState } from '../common/shutdown-state';
 import { AppConfig } from '../config/app-config';
 import { BroadcastBus } from '../broadcast/broadcast-bus';
 import { PresenceStore } from '../presence/presence-store';
@@ -25,6 +24,8 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
   /** Per-user chain, so a quick disconnect/reconnect reaches the store in order. */
   private readonly chains = new Map<string, Promise<void>>();
   private timers: NodeJS.Timeout[] = [];
+  /** Set when the app starts closing (before its sockets are closed, see deviceDisconnected). */
+  private closing = false;
 
   constructor(
     private readonly store: PresenceStore,
@@ -32,7 +33,6 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
     private readonly clients: WsClientManager,
     private readonly bus: BroadcastBus,
     private readonly config: AppConfig,
-    private readonly shutdown: ShutdownState,
   ) {}
 
   onModuleInit(): void {
@@ -54,6 +54,7 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.closing = true;
     for (const timer of this.timers) clearInterval(timer);
   }
 
@@ -86,11 +87,12 @@ export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
       return;
     }
     this.localDevices.delete(userId);
-    // A stopping instance closes every socket at once (1012), just before it closes Redis. Its
-    // users' entries are left to expire instead: most reconnect elsewhere within a second and
-    // are never shown offline, and the survivors' reaper announces the rest. Removing them here
-    // would race Redis's close, and any departure it did record could no longer be announced.
-    if (this.shutdown.draining) return;
+    // A closing app closes every socket at once (1012), after its module-destroy hooks and just
+    // before it closes Redis. Its users' entries are left to expire instead: most reconnect
+    // elsewhere within a second and are never shown offline, and the survivors' reaper announces
+    // the rest. Removing them here would race Redis's close, and any departure it did record
+    // could no longer be announced (the announcer has stopped).
+    if (this.closing) return;
     this.enqueue(userId, async () => (await this.store.disconnect(userId)) && this.announcer.announce(userId, false));
   }
 
