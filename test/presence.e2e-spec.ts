@@ -100,4 +100,22 @@ describe('presence', () => {
     // Nothing raced the instance's own Redis close on the way out.
     expect(stopping.logs).not.toMatch(/presence of .* failed/);
   });
+
+  it('announces many arrivals at once each to their own contacts only', async () => {
+    const [watcherU, watcherV, ...arrivals] = await Promise.all(Array.from({ length: 12 }, (_, i) => api.newUser(`crowd-${i}`)));
+    const [us, vs] = [arrivals.slice(0, 5), arrivals.slice(5)];
+    await api.createGroup(watcherU, 'us', us.map((u) => u.id));
+    await Promise.all(vs.map((v) => api.createGroup(v, 'v-and-watcher', [watcherV.id])));
+    const [seesU, seesV] = await Promise.all([connect(watcherU, B), connect(watcherV, C)]);
+
+    // All at once on one instance, so their announcements share contact queries.
+    await Promise.all(arrivals.map((user) => connect(user, A)));
+    await Promise.all(us.map((u) => seesU.next('presence', (data) => data.userId === u.id && data.online)));
+    await Promise.all(vs.map((v) => seesV.next('presence', (data) => data.userId === v.id && data.online)));
+
+    // The us see each other arrive too, but nobody hears of someone they share nothing with.
+    const onlineSeen = (socket: WsTestClient) => socket.framesOf('presence').filter((p) => p.online).map((p) => p.userId as string);
+    expect(onlineSeen(seesU).sort()).toEqual(us.map((u) => u.id).sort());
+    expect(onlineSeen(seesV).sort()).toEqual(vs.map((v) => v.id).sort());
+  });
 });

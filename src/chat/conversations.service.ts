@@ -128,13 +128,24 @@ export class ConversationsService {
 
   /** Everyone who shares at least one conversation with the user (not the user). */
   async contactsOf(userId: string): Promise<string[]> {
-    const rows: { user_id: string }[] = await this.db.query(
-      `SELECT DISTINCT other.user_id FROM conversation_members mine
+    return (await this.contactsOfEach([userId])).get(userId) ?? [];
+  }
+
+  /** contactsOf for several users in one query; users without contacts are absent from the map. */
+  async contactsOfEach(userIds: string[]): Promise<Map<string, string[]>> {
+    const rows: { subject: string; contact: string }[] = await this.db.query(
+      `SELECT DISTINCT mine.user_id AS subject, other.user_id AS contact FROM conversation_members mine
        JOIN conversation_members other ON other.conversation_id = mine.conversation_id
-       WHERE mine.user_id = $1 AND other.user_id <> $1`,
-      [userId],
+       WHERE mine.user_id = ANY($1::uuid[]) AND other.user_id <> mine.user_id`,
+      [userIds],
     );
-    return rows.map((row) => row.user_id);
+    const contacts = new Map<string, string[]>();
+    for (const { subject, contact } of rows) {
+      const list = contacts.get(subject);
+      if (list) list.push(contact);
+      else contacts.set(subject, [contact]);
+    }
+    return contacts;
   }
 
   async sharesConversation(userId: string, otherId: string): Promise<boolean> {
