@@ -9,7 +9,7 @@ import { SyncEventHandler } from './sync-event.handler';
 import { SessionEventHandlers } from './session-event.handlers';
 import { SocketSessionCloser } from './socket-session-closer';
 import { SessionCloser } from '../auth/session-closer';
-import { PresenceAnnouncer } from './presence-announcer';
+import { PresenceAnnouncer } from './presence-announcer.service';
 import { PresenceTracker } from './presence-tracker.service';
 import { RelayGateway } from './relay.gateway';
 import { TokenExpiryService } from './token-expiry.service';

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { BroadcastBus } from '../broadcast/broadcast-bus';
 import { PresenceStore } from '../presence/presence-store';
-import { PresenceAnnouncer } from './presence-announcer';
+import { PresenceAnnouncer } from './presence-announcer.service';
 import { WsClientManager } from './ws-client-manager.service';
 
 const REAP_INTERVAL_MS = 5000;
