@@ -10,6 +10,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 bash scripts/ensure-services.sh
 npm run build
+# The build skips specs and test/: type-check them too (src/gateway/web-protocol.spec.ts holds the web client to the protocol).
+npm run typecheck
 # Type-aware lint: unhandled promises are where a chat server loses messages.
 npm run lint
 mkdir -p test-results

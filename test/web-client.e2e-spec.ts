@@ -238,7 +238,7 @@ describe('web client', () => {
       const conversationId = await api.createGroup(erin, 'Long session', [dave.id]);
       const page = await openPage(await browser.newContext({ viewport: { width: 1100, height: 700 } }), shortLived);
       await logIn(page, dave);
-      const firstToken = await page.evaluate(() => (window as any).__relay.session.accessToken as string);
+      const firstToken = (await page.evaluate('window.__relay.session.accessToken')) as string;
 
       // Past the first token's expiry, and past the server's once-a-second expiry check.
       const expiredAt = expiryOf(firstToken) * 1000;
@@ -253,7 +253,7 @@ describe('web client', () => {
       expect(await metric(shortLived, 'relay_frames_out_total', 'ready')).toBe(2);
 
       // A REST call made with an expired token is renewed on its 401 and sent again.
-      await page.evaluate((token) => ((window as any).__relay.api.token = token), firstToken);
+      await page.evaluate(`window.__relay.api.token = ${JSON.stringify(firstToken)}`);
       await page.fill('#new-direct-form input[name=email]', erin.email);
       await page.click('#new-direct-form button');
       await page.locator('#conversation-title', { hasText: /^erin$/ }).waitFor();

@@ -1,6 +1,7 @@
 /**
  * The slice of Relay's protocol this client speaks. The server's source of truth is
- * src/gateway/ws-protocol.ts (and the README); this copy only has to stay compatible with it.
+ * src/gateway/ws-protocol.ts (and the README); this copy only has to stay compatible with it,
+ * which src/gateway/web-protocol.spec.ts checks against the server's own types.
  */
 export type EntryKind = 'message' | 'edit' | 'delete' | 'member_added' | 'member_removed';
 
