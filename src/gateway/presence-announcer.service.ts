@@ -22,8 +22,8 @@ const ARRIVALS_WINDOW_MS = 10;
  *
  * Waiting also absorbs flapping: a device that drops and comes back while its user's offline
  * is still queued cancels it, and contacts see neither. And since another instance may see the
- * user come back meanwhile, each announcement is checked against the shared store when its
- * turn comes, and dropped if it is no longer true.
+ * user come back meanwhile, each queued announcement is checked against the shared store when
+ * its turn comes, and dropped if it is no longer true.
  */
 @Injectable()
 export class PresenceAnnouncer implements OnModuleDestroy {
@@ -120,6 +120,7 @@ export class PresenceAnnouncer implements OnModuleDestroy {
     const users = [...this.arrivals];
     this.arrivals = new Set();
     this.arrivalsTold = null;
+    if (this.stopped.signal.aborted) return;
     try {
       const contacts = await this.conversations.contactsOfEach(users);
       for (const userId of users) {
