@@ -65,6 +65,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOGIN_LIMIT_PER_IP: '0' })).toThrow(/LOGIN_LIMIT_PER_IP/);
   });
 
+  it('reads the user lookup limit and the presence pace, refusing zero', () => {
+    const defaults = loadConfig({});
+    expect([defaults.userLookupLimit, defaults.presenceDeliveriesPerSecond]).toEqual([30, 5000]);
+    const set = loadConfig({ USER_LOOKUP_LIMIT: '3', PRESENCE_DELIVERIES_PER_SECOND: '0.5' });
+    expect([set.userLookupLimit, set.presenceDeliveriesPerSecond]).toEqual([3, 0.5]);
+    expect(() => loadConfig({ USER_LOOKUP_LIMIT: '0' })).toThrow(/USER_LOOKUP_LIMIT/);
+    expect(() => loadConfig({ PRESENCE_DELIVERIES_PER_SECOND: '0' })).toThrow(/PRESENCE_DELIVERIES_PER_SECOND/);
+  });
+
   it('reads Redis Cluster nodes, which leave development mode and exclude REDIS_URL', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://x@h/db', REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001' });
     expect(config.redisClusterNodes).toEqual([
