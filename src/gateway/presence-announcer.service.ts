@@ -22,14 +22,14 @@ const ARRIVALS_WINDOW_MS = 10;
  *
  * Waiting also absorbs flapping: a device that drops and comes back while its user's offline
  * is still queued cancels it, and contacts see neither. And since another instance may see the
- * user come back meanwhile, each queued announcement is checked against the shared store when
- * its turn comes, and dropped if it is no longer true.
+ * user come back meanwhile, each departure (and an arrival that had to wait for one) is checked
+ * against the shared store when its turn comes, and dropped if it is no longer true.
  */
 @Injectable()
 export class PresenceAnnouncer implements OnModuleDestroy {
   private readonly logger = new Logger(PresenceAnnouncer.name);
-  /** User -> the state to announce, in arrival order: offlines, and onlines that must follow an offline in flight. */
-  private readonly queued = new Map<string, boolean>();
+  /** Users whose departure waits to be told, in the order they left. */
+  private readonly departures = new Set<string>();
   private readonly budget: TokenBucket;
   /** Announcements being sent, by user: the user's next one waits for it, so contacts see them in order. */
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -49,7 +49,7 @@ export class PresenceAnnouncer implements OnModuleDestroy {
     // A tenth of a second's worth at once, so even the start of a burst is spread out.
     const perSecond = config.presenceDeliveriesPerSecond;
     this.budget = new TokenBucket(Math.max(1, perSecond / 10), perSecond);
-    metrics.setPresenceBacklog(() => this.queued.size);
+    metrics.setPresenceBacklog(() => this.departures.size);
   }
 
   onModuleDestroy(): void {
@@ -57,32 +57,33 @@ export class PresenceAnnouncer implements OnModuleDestroy {
   }
 
   announce(userId: string, online: boolean): void {
-    if (online && this.queued.get(userId) === false) {
-      // Back before anyone was told they left. (Onlines are not paced: after a mass connect,
-      // departures would otherwise wait behind a debt of minutes.)
-      this.queued.delete(userId);
-    } else if (online && !this.inFlight.has(userId)) {
-      this.arrive(userId);
-    } else {
-      this.queued.set(userId, online);
+    if (!online) {
+      this.departures.add(userId);
       void this.drain();
+      return;
     }
+    // Arrivals are not paced: after a mass connect, departures would otherwise wait behind a
+    // debt of minutes.
+    const earlier = this.inFlight.get(userId);
+    if (this.departures.delete(userId)) return; // back before anyone was told they left
+    if (earlier) void this.inFlightUntil(userId, earlier.then(() => this.send(userId, true)));
+    else this.arrive(userId);
   }
 
   private async drain(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.queued.size > 0 && !this.stopped.signal.aborted) {
-        const [userId, online] = this.queued.entries().next().value!;
-        const wait = online ? 0 : this.budget.spend(0);
+      while (this.departures.size > 0 && !this.stopped.signal.aborted) {
+        const [userId] = this.departures;
+        const wait = this.budget.spend(0);
         const earlier = this.inFlight.get(userId);
         // The head may be cancelled during either pause, so look again after it.
         if (wait > 0) await delay(wait, undefined, { signal: this.stopped.signal });
         else if (earlier) await earlier;
         else {
-          this.queued.delete(userId);
-          await this.track(userId, online);
+          this.departures.delete(userId);
+          await this.inFlightUntil(userId, this.send(userId, false));
         }
       }
     } catch {
@@ -90,10 +91,6 @@ export class PresenceAnnouncer implements OnModuleDestroy {
     } finally {
       this.draining = false;
     }
-  }
-
-  private track(userId: string, online: boolean): Promise<void> {
-    return this.inFlightUntil(userId, this.send(userId, online));
   }
 
   private inFlightUntil(userId: string, sending: Promise<void>): Promise<void> {
