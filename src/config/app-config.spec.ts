@@ -67,7 +67,7 @@ describe('loadConfig', () => {
 
   it('reads the user lookup limit and the presence pace, refusing zero', () => {
     const defaults = loadConfig({});
-    expect([defaults.userLookupLimit, defaults.presenceDeliveriesPerSecond]).toEqual([30, 5000]);
+    expect([defaults.userLookupLimit, defaults.presenceDeliveriesPerSecond]).toEqual([100, 5000]);
     const set = loadConfig({ USER_LOOKUP_LIMIT: '3', PRESENCE_DELIVERIES_PER_SECOND: '0.5' });
     expect([set.userLookupLimit, set.presenceDeliveriesPerSecond]).toEqual([3, 0.5]);
     expect(() => loadConfig({ USER_LOOKUP_LIMIT: '0' })).toThrow(/USER_LOOKUP_LIMIT/);

@@ -38,7 +38,7 @@ const schema = z
     REFRESH_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
     LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
     LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
-    USER_LOOKUP_LIMIT: z.coerce.number().int().min(1).default(30),
+    USER_LOOKUP_LIMIT: z.coerce.number().int().min(1).default(100),
     TRUST_PROXY: z
       .enum(['true', 'false', '1', '0'])
       .default('false')
@@ -109,7 +109,7 @@ export class AppConfig {
   /** Login attempts per minute, per account (email) and per client IP, across all instances. */
   readonly loginLimitPerAccount!: number;
   readonly loginLimitPerIp!: number;
-  /** `GET /users?email=` per minute, per signed-in user, across all instances: enough to start DMs, too few to harvest addresses. */
+  /** `GET /users?email=` per minute, per signed-in user, across all instances: enough to start DMs and create a group by email (one lookup per member), too few to harvest addresses. */
   readonly userLookupLimit!: number;
   /** Take the client IP from X-Forwarded-For (a trusted reverse proxy sets it) instead of the socket. */
   readonly trustProxy!: boolean;
