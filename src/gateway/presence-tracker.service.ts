@@ -14,8 +14,8 @@ const REGISTER_RETRIES = 5;
  * Turns this instance's device connects/disconnects into presence transitions: only a user's
  * first device here and last device here touch the shared store, and only a transition of the
  * user as a whole (online anywhere / offline everywhere) is announced, once, to the people who
- * share a conversation with them (by the announcer, which paces departures). Presence is best effort: store
- * failures are logged.
+ * share a conversation with them (by the announcer, which paces departures). Presence is best
+ * effort: store failures are logged.
  */
 @Injectable()
 export class PresenceTracker implements OnModuleInit, OnModuleDestroy {
