@@ -15,12 +15,13 @@ const DEFAULTS = {
   slow: 50, // slow: fanout members that stop reading (the rest of --members stay healthy)
   slowRate: 20, // slow: 60 KB messages/s to the slow members only, so their buffers fill in seconds
   duration: 10, // seconds of each measured window
+  warmup: 15, // fanout, dm, persist: seconds of the same load before the measured window (see PERFORMANCE.md, Method)
   workers: 2, // client processes (at least 2)
   profile: false, // write Relay --cpu-prof profiles to bench/results/profiles
   relayMain: '', // Relay entry point; default dist/main.js of this checkout
 };
 
-const NUMERIC = new Set(['repeat', 'connections', 'instances', 'members', 'rate', 'pairs', 'dmRate', 'senders', 'slow', 'slowRate', 'duration', 'workers']);
+const NUMERIC = new Set(['repeat', 'connections', 'instances', 'members', 'rate', 'pairs', 'dmRate', 'senders', 'slow', 'slowRate', 'duration', 'warmup', 'workers']);
 
 function camel(flag) {
   return flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -42,7 +43,9 @@ function parseArgs(argv) {
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`--${rawKey} needs a value`);
     options[key] = NUMERIC.has(key) ? Number(value) : value;
-    if (NUMERIC.has(key) && !(options[key] > 0)) throw new Error(`--${rawKey} must be a positive number`);
+    if (NUMERIC.has(key) && !(options[key] > 0 || (key === 'warmup' && options[key] === 0))) {
+      throw new Error(`--${rawKey} must be a positive number${key === 'warmup' ? ' or 0' : ''}`);
+    }
   }
   options.scenarios = options.scenario.split(',').map((s) => s.trim());
   options.targets = options.target.split(',').map((s) => s.trim());
@@ -55,7 +58,7 @@ function parseArgs(argv) {
 
 const USAGE = `npm run bench -- [--scenario idle,fanout,dm,persist] [--target reference,relay] [--repeat 1]
   [--connections 5000] [--instances 1] [--members 1000] [--rate 10] [--pairs 300] [--dm-rate 300] [--senders 50]
-  [--duration 10] [--workers 2] [--profile] [--relay-main path/to/dist/main.js]
+  [--duration 10] [--warmup 15] [--workers 2] [--profile] [--relay-main path/to/dist/main.js]
   --scenario slow (Relay only, not in the default list): fanout over --members at --rate, twice for --duration,
   without then with slow members: [--slow 50] members stop reading; [--slow-rate 20] 60 KB messages/s to them`;
 

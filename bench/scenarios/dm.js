@@ -20,9 +20,14 @@ module.exports = async function dm({ options, startServers, createUsers, pool })
       specs.push(specFor(b, servers[(k + 1) % INSTANCES], { peerId: a.id }));
     }
     await pool.connect(specs);
-    // Warm-up: the first message of a pair creates its direct conversation.
+    const ratePerClient = options.dmRate / (options.pairs * 2);
+    // The first message of a pair creates its direct conversation.
     await pool.all('pairSend', { ratePerClient: 1, durationMs: 1000 });
     await drain(pool, (t) => t.unacked === 0);
+    if (options.warmup > 0) {
+      await pool.all('pairSend', { ratePerClient, durationMs: options.warmup * 1000 });
+      await drain(pool, (t) => t.unacked === 0, 10_000);
+    }
     await sleep(500);
     await pool.all('reset');
     await Promise.all(servers.map((s) => s.stats(false)));
@@ -31,7 +36,7 @@ module.exports = async function dm({ options, startServers, createUsers, pool })
     const clientCpuBefore = pool.cpuMicros();
     const machineBusy = machineBusyWindow();
     const started = Date.now();
-    const sends = await pool.all('pairSend', { ratePerClient: options.dmRate / (options.pairs * 2), durationMs: options.duration * 1000 });
+    const sends = await pool.all('pairSend', { ratePerClient, durationMs: options.duration * 1000 });
     const windowMs = Date.now() - started;
     const sent = sends.reduce((n, r) => n + r.sent, 0);
     const total = await drain(pool, (t) => t.acked + t.errors >= sent && t.delivered >= t.acked, 10_000);

@@ -13,19 +13,20 @@ module.exports = async function fanout({ options, startServers, createUsers, cre
     const conversationId = await createGroup(users, servers);
     const connect = await pool.connect(users.map((u, i) => specFor(u, servers[i % servers.length])));
     await sleep(1000);
+    // Member 0 is dealt to worker 0 by pool.connect's round-robin.
+    const sendAtRate = (seconds) =>
+      pool.workers[0].call('rateSend', { userId: users[0].id, conversationId, rate: options.rate, durationMs: seconds * 1000 });
+    if (options.warmup > 0) {
+      const { sent } = await sendAtRate(options.warmup);
+      await drain(pool, (t) => t.delivered >= sent * (connect.connected - 1) && t.acked >= sent);
+    }
     await pool.all('reset');
     await Promise.all(servers.map((s) => s.stats(false)));
     const cpuBefore = servers.map((s) => s.cpuMicros());
     const clientCpuBefore = pool.cpuMicros();
     const machineBusy = machineBusyWindow();
     const started = Date.now();
-    // Member 0 is dealt to worker 0 by pool.connect's round-robin.
-    const { sent } = await pool.workers[0].call('rateSend', {
-      userId: users[0].id,
-      conversationId,
-      rate: options.rate,
-      durationMs: options.duration * 1000,
-    });
+    const { sent } = await sendAtRate(options.duration);
     const windowMs = Date.now() - started;
     const expected = sent * (connect.connected - 1);
     const total = await drain(pool, (t) => t.delivered >= expected && t.acked >= sent);

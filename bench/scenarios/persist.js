@@ -33,6 +33,10 @@ async function relayPersist({ options, startServers, createUsers, createGroup, p
       specs.push(specFor(users[2 * i], server, { conversationId }));
     }
     await pool.connect(specs);
+    if (options.warmup > 0) {
+      await pool.all('closedLoop', { durationMs: options.warmup * 1000 });
+      await drain(pool, (t) => t.unacked === 0);
+    }
     await pool.all('reset');
     const cpuBefore = cpuOfEverything(server, pool);
     const machineBusy = machineBusyWindow();
