@@ -39,6 +39,22 @@ describe('single-instance development mode', () => {
     receiver.close();
   });
 
+  // The embedded database serves every pooled connection from one session, where a statement
+  // prepared under the same name by two connections would collide: sends from several devices
+  // at once keep several connections busy, and each must still be stored and acked.
+  it('stores concurrent sends from several devices, gap-free', async () => {
+    const api = new ApiClient(relay.httpUrl);
+    const [alice, bob] = [await api.newUser('alice'), await api.newUser('bob')];
+    const conversationId = await api.createGroup(alice, 'busy', [bob.id]);
+    const devices = await Promise.all([1, 2, 3, 4].map(() => WsTestClient.connect(relay.wsUrl, ['access_token', alice.token])));
+    const answers = await Promise.all(
+      devices.flatMap((device, d) => Array.from({ length: 10 }, (_, i) => device.sendMessage(conversationId, `m${d}.${i}`, `busy-${d}-${i}`))),
+    );
+    expect(answers.map((frame) => frame.event)).toEqual(Array(40).fill('message_ack'));
+    expect(answers.map((frame) => frame.data.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    devices.forEach((device) => device.close());
+  });
+
   it('refuses a second process on the same embedded data directory', async () => {
     await expect(RelayInstance.start({ EMBEDDED_DATABASE_DIR: dataDir })).rejects.toThrow(/in use by process/);
   });

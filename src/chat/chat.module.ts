@@ -7,6 +7,7 @@ import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { MessagesService } from './messages.service';
 import { SendBatcher } from './send-batcher';
+import { StatementPool } from '../database/statement-pool';
 import { MessageHistoryService } from './message-history.service';
 import { MembershipService } from './membership.service';
 import { ReadCursorService } from './read-cursor.service';
@@ -14,7 +15,7 @@ import { ReadCursorService } from './read-cursor.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Conversation, ConversationMember, Message])],
   controllers: [ConversationsController],
-  providers: [ConversationsService, MessagesService, SendBatcher, MessageHistoryService, MembershipService, ReadCursorService],
+  providers: [ConversationsService, MessagesService, SendBatcher, StatementPool, MessageHistoryService, MembershipService, ReadCursorService],
   exports: [ConversationsService, MessagesService, MessageHistoryService, ReadCursorService],
 })
 export class ChatModule {}

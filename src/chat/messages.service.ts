@@ -148,8 +148,10 @@ export class MessagesService {
   }
 }
 
+/** TypeORM wraps pg's error (QueryFailedError.driverError); the send statements' errors are pg's own. */
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION;
+  const driverError = error instanceof QueryFailedError ? error.driverError : error;
+  return (driverError as { code?: string } | null)?.code === UNIQUE_VIOLATION;
 }
 
 

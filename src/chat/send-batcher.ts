@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { NewMessage } from './conversation-log';
 import { Message } from './entities/message.entity';
+import { StatementPool } from '../database/statement-pool';
 import { MemberListCache } from './member-list-cache';
 import { insertBatch, insertMessage, readMembers, StoredMessages } from './send-statements';
 
@@ -42,7 +41,7 @@ export class SendBatcher {
   private flushScheduled = false;
   private readonly memberLists = new MemberListCache();
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly db: StatementPool) {}
 
   store(message: NewMessage): Promise<StoredSend | null> {
     return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { PreparedStatement, StatementPool } from '../database/statement-pool';
 import { fromRow, MessageRow, NewMessage } from './conversation-log';
 import { Message } from './entities/message.entity';
 
@@ -18,11 +18,11 @@ const RETURNED_COLUMNS =
  * A lone send: the seq bump (with the membership check) and the insert in ONE autocommit
  * statement, so a send costs one round trip and one commit instead of a transaction's five.
  * Atomic all the same: if the insert fails (a clientMsgId seen before), the bump is undone
- * with it.
+ * with it. Prepared: its plan is the same for every send (point lookups by key).
  */
-export async function insertMessage(db: DataSource, message: NewMessage): Promise<StoredMessages> {
-  const rows: StoredRow[] = await db.query(
-    `WITH bumped AS (
+const INSERT_MESSAGE: PreparedStatement = {
+  name: 'relay_insert_message',
+  text: `WITH bumped AS (
        UPDATE conversations SET last_seq = last_seq + 1
        WHERE id = $1 AND EXISTS (SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND user_id = $2)
        RETURNING id, last_seq, members_version
@@ -32,18 +32,22 @@ export async function insertMessage(db: DataSource, message: NewMessage): Promis
        RETURNING *
      )
      SELECT ${RETURNED_COLUMNS}, b.members_version FROM inserted i JOIN bumped b ON b.id = i.conversation_id`,
-    [message.conversationId, message.senderId, message.body, message.clientMsgId ?? null],
-  );
+};
+
+export async function insertMessage(db: StatementPool, message: NewMessage): Promise<StoredMessages> {
+  const rows = await db.prepared<StoredRow>(INSERT_MESSAGE, [message.conversationId, message.senderId, message.body, message.clientMsgId ?? null]);
   return { messages: [rows.length === 0 ? null : fromRow(rows[0])], membersVersions: versionsOf(rows) };
 }
 
 /**
  * Many sends in one statement. Conversation rows are locked in id order (so concurrent
  * batches cannot deadlock), each conversation's counter moves by its number of allowed sends,
- * and the sends get consecutive seqs in arrival order.
+ * and the sends get consecutive seqs in arrival order. Not prepared: Postgres's generic plan
+ * for it (which cannot know the arrays' lengths) cost more Postgres CPU per message than
+ * planning each batch (PERFORMANCE.md).
  */
-export async function insertBatch(db: DataSource, messages: NewMessage[]): Promise<StoredMessages> {
-  const rows: StoredRow[] = await db.query(
+export async function insertBatch(db: StatementPool, messages: NewMessage[]): Promise<StoredMessages> {
+  const rows = await db.unprepared<StoredRow>(
     `WITH input AS (
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY
          AS t(conversation_id, sender_id, body, client_msg_id, ord)
@@ -78,14 +82,16 @@ export async function insertBatch(db: DataSource, messages: NewMessage[]): Promi
   return { messages: matchToInputs(messages, rows.map(fromRow)), membersVersions: versionsOf(rows) };
 }
 
-/** Current member ids of each conversation, with the `members_version` they are at (one snapshot). */
-export async function readMembers(db: DataSource, conversationIds: string[]): Promise<Map<string, { version: number; memberIds: string[] }>> {
-  const rows: { id: string; members_version: string; user_id: string | null }[] = await db.query(
-    `SELECT c.id, c.members_version, m.user_id
+const READ_MEMBERS: PreparedStatement = {
+  name: 'relay_read_members',
+  text: `SELECT c.id, c.members_version, m.user_id
      FROM conversations c LEFT JOIN conversation_members m ON m.conversation_id = c.id
      WHERE c.id = ANY($1::uuid[])`,
-    [conversationIds],
-  );
+};
+
+/** Current member ids of each conversation, with the `members_version` they are at (one snapshot). */
+export async function readMembers(db: StatementPool, conversationIds: string[]): Promise<Map<string, { version: number; memberIds: string[] }>> {
+  const rows = await db.prepared<{ id: string; members_version: string; user_id: string | null }>(READ_MEMBERS, [conversationIds]);
   const members = new Map<string, { version: number; memberIds: string[] }>();
   for (const row of rows) {
     let entry = members.get(row.id);

@@ -65,6 +65,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOGIN_LIMIT_PER_IP: '0' })).toThrow(/LOGIN_LIMIT_PER_IP/);
   });
 
+  it('prepares statements unless DATABASE_PREPARED_STATEMENTS is false', () => {
+    expect(loadConfig({}).databasePreparedStatements).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements).toBe(false);
+    expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: 'off' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+  });
+
   it('reads the user lookup limit and the presence pace, refusing zero', () => {
     const defaults = loadConfig({});
     expect([defaults.userLookupLimit, defaults.presenceDeliveriesPerSecond]).toEqual([100, 5000]);

@@ -24,6 +24,10 @@ const schema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    DATABASE_PREPARED_STATEMENTS: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((value) => value === 'true' || value === '1'),
     EMBEDDED_DATABASE_DIR: z.string().default('.relay-data/pglite'),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     REDIS_CLUSTER_NODES: csv.pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each node must be host:port'))),
@@ -96,6 +100,8 @@ export class AppConfig {
   readonly databasePoolSize!: number;
   readonly databaseConnectTimeoutMs!: number;
   readonly databaseStatementTimeoutMs!: number;
+  /** Prepare the send statements once per connection (off with the embedded database, and for poolers that do not keep them). */
+  readonly databasePreparedStatements!: boolean;
   readonly embeddedDatabaseDir!: string;
   /** One Redis server. With neither this nor redisClusterNodes: in-process bus (single-instance development mode). */
   readonly redisUrl?: string;
@@ -163,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     embeddedDatabaseDir: e.EMBEDDED_DATABASE_DIR,
     redisUrl: e.REDIS_URL,
     redisClusterNodes: e.REDIS_CLUSTER_NODES.length > 0 ? e.REDIS_CLUSTER_NODES.map(parseHostPort) : undefined,
