@@ -75,6 +75,7 @@ async function main() {
     await pool.close();
     await stopServers([...live]);
     await db.drop().catch((error) => console.warn(`could not drop ${db.name}: ${error.message}`));
+    await fixtures.dropRedisKeys(db.name).catch((error) => console.warn(`could not delete the Redis keys of ${db.name}: ${error.message}`));
   }
   report.finishedAt = new Date().toISOString();
   console.log(`\nwrote ${writeReport(report)}`);

@@ -1,6 +1,7 @@
 'use strict';
 const { createHmac, randomBytes, randomUUID } = require('node:crypto');
 const { Client } = require('pg');
+const Redis = require('ioredis');
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -24,6 +25,26 @@ async function createDatabase() {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return { name, url: url.toString(), drop: () => withClient(ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
+}
+
+/**
+ * Deletes the run's Redis keys (both targets' prefixes start with the database name). Relay
+ * leaves a stopped instance's presence entries for the others to expire, and no instance of
+ * this prefix runs again, so without this every run would leave its users' keys behind.
+ */
+async function dropRedisKeys(prefix) {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function base64url(value) {
@@ -77,4 +98,4 @@ async function createGroup(db, members, servers) {
   });
 }
 
-module.exports = { ADMIN_URL, REDIS_URL, JWT_SECRET, createDatabase, createUsers, createGroup, withClient };
+module.exports = { ADMIN_URL, REDIS_URL, JWT_SECRET, createDatabase, dropRedisKeys, createUsers, createGroup, withClient };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 
 /** The shared services every machine runs (see README); scripts/ensure-services.sh starts them if they are down. */
@@ -34,4 +35,24 @@ async function adminQuery(sql: string): Promise<void> {
 /** A channel prefix of its own, so instances of different test files never hear each other. */
 export function uniqueChannelPrefix(): string {
   return `relay_test_${uniqueSuffix()}:`;
+}
+
+/**
+ * Deletes a test's keys from the shared Redis once its instances have stopped. A stopping
+ * instance leaves its users' presence entries for the others to expire, and no instance of this
+ * prefix runs again, so the keys would otherwise stay for good.
+ */
+export async function dropRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
