@@ -17,6 +17,8 @@ module.exports = async function fanout({ options, startServers, createUsers, cre
     const sendAtRate = (seconds) =>
       pool.workers[0].call('rateSend', { userId: users[0].id, conversationId, rate: options.rate, durationMs: seconds * 1000 });
     if (options.warmup > 0) {
+      // The workers still hold the previous run's counts, which would end the drain at once.
+      await pool.all('reset');
       const { sent } = await sendAtRate(options.warmup);
       await drain(pool, (t) => t.delivered >= sent * (connect.connected - 1) && t.acked >= sent);
     }
