@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { StatementPool } from '../database/statement-pool';
 import { Conversation } from './entities/conversation.entity';
 import { ConversationMember } from './entities/conversation-member.entity';
 import { Message } from './entities/message.entity';
@@ -7,7 +8,6 @@ import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { MessagesService } from './messages.service';
 import { SendBatcher } from './send-batcher';
-import { StatementPool } from '../database/statement-pool';
 import { MessageHistoryService } from './message-history.service';
 import { MembershipService } from './membership.service';
 import { ReadCursorService } from './read-cursor.service';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { StatementPool } from '../database/statement-pool';
 import { NewMessage } from './conversation-log';
 import { Message } from './entities/message.entity';
-import { StatementPool } from '../database/statement-pool';
 import { MemberListCache } from './member-list-cache';
 import { insertBatch, insertMessage, readMembers, StoredMessages } from './send-statements';
 

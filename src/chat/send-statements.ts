@@ -42,9 +42,9 @@ export async function insertMessage(db: StatementPool, message: NewMessage): Pro
 /**
  * Many sends in one statement. Conversation rows are locked in id order (so concurrent
  * batches cannot deadlock), each conversation's counter moves by its number of allowed sends,
- * and the sends get consecutive seqs in arrival order. Not prepared: Postgres's generic plan
- * for it (which cannot know the arrays' lengths) cost more Postgres CPU per message than
- * planning each batch (PERFORMANCE.md).
+ * and the sends get consecutive seqs in arrival order. Not prepared: in the persist bench, the
+ * generic plan Postgres settles on for it cost more Postgres CPU per message than planning
+ * each batch (PERFORMANCE.md, 2026-12-02).
  */
 export async function insertBatch(db: StatementPool, messages: NewMessage[]): Promise<StoredMessages> {
   const rows = await db.unprepared<StoredRow>(
