@@ -118,6 +118,10 @@ describe('conversation features', () => {
     const typist = await connect(gina, A);
     const typistOtherDevice = await connect(gina, B);
     const watcher = await connect(hank, B);
+    // Typing is relayed only to instances that hold a recipient, and is never stored. Hank's
+    // registration on B reaches Redis just after his `ready`, and gina hears he is online only
+    // once it has: before that a typing event would be routed past him, and lost.
+    await typist.next('presence', (data) => data.userId === hank.id && data.online === true);
 
     typist.send('typing', { conversationId });
     expect((await watcher.next('typing')).data).toEqual({ conversationId, userId: gina.id });
