@@ -20,7 +20,10 @@ export interface PreparedStatement {
  * - `DataSource.query` builds and releases a QueryRunner per call, with its logging and
  *   error wrapping, on every send.
  *
- * Errors are pg's own (`code` is the SQLSTATE), not TypeORM's QueryFailedError.
+ * Errors are pg's own (`code` is the SQLSTATE), not TypeORM's QueryFailedError. A prepared
+ * statement names its output columns, so a migration that adds columns leaves it valid; one that
+ * changes the type of a column it returns would make old instances' copies fail ("cached plan
+ * must not change result type") until their connections are replaced.
  *
  * Prepared statements stay off with the embedded database, whose connections all share one
  * session (two connections preparing the same name would collide), and when
