@@ -1,10 +1,26 @@
 'use strict';
 const os = require('node:os');
 const { execSync } = require('node:child_process');
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readFileSync, readdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const RESULTS_DIR = join(__dirname, 'results');
+
+const DAMON_KDAMONDS = '/sys/kernel/mm/damon/admin/kdamonds';
+
+/**
+ * 'on' when a kernel DAMON monitor is running: on some VMs one pages out memory it thinks is
+ * cold, and the page faults that follow stall Relay and Postgres for tens of milliseconds
+ * (PERFORMANCE.md, 2026-12-02). Latency figures are only comparable with the same state.
+ */
+function damonState() {
+  try {
+    const kdamonds = readdirSync(DAMON_KDAMONDS).filter((name) => /^\d+$/.test(name));
+    return kdamonds.some((id) => readFileSync(join(DAMON_KDAMONDS, id, 'state'), 'utf8').trim() === 'on') ? 'on' : 'off';
+  } catch {
+    return 'absent';
+  }
+}
 
 function machine() {
   const cpus = os.cpus();
@@ -21,6 +37,7 @@ function machine() {
     kernel: os.release(),
     node: process.version,
     commit,
+    damon: damonState(),
   };
 }
 

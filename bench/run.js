@@ -52,7 +52,7 @@ async function main() {
   options.relayMain = resolve(options.relayMain || join(__dirname, '..', 'dist', 'main.js'));
   if (!existsSync(options.relayMain)) throw new Error(`${options.relayMain} is missing: run npm run build`);
   const report = { startedAt: new Date().toISOString(), machine: machine(), options, scenarios: {} };
-  console.log(`bench on ${report.machine.cores} x ${report.machine.cpu}, node ${report.machine.node}, commit ${report.machine.commit}, relay ${options.relayMain}`);
+  console.log(`bench on ${report.machine.cores} x ${report.machine.cpu}, node ${report.machine.node}, DAMON ${report.machine.damon}, commit ${report.machine.commit}, relay ${options.relayMain}`);
   const db = await fixtures.createDatabase();
   const pool = new WorkerPool(options.workers);
   try {
