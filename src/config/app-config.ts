@@ -21,7 +21,8 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     INSTANCE_ID: z.string().min(1).optional(),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    // At least 2: at start-up the migration lock holds one connection while migrations run on another.
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
     DATABASE_PREPARED_STATEMENTS: z
