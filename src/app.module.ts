@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ShutdownStateModule } from './common/shutdown-state';
@@ -13,7 +12,7 @@ import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { PresenceModule } from './presence/presence.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { loggerParams } from './logging/logger-params';
+import { LoggingModule } from './logging/logging.module';
 
 @Module({})
 export class AppModule {
@@ -21,7 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(config)),
+        LoggingModule.forRoot(config),
         ConfigModule.forRoot(config),
         MetricsModule,
         ShutdownStateModule,

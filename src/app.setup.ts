@@ -5,6 +5,8 @@ import { AppConfig } from './config/app-config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { VALIDATION_OPTIONS } from './common/validate-payload';
 import { RelayWsAdapter } from './gateway/relay-ws-adapter';
+import { httpRequestLogger } from './logging/http-request-logger';
+import { ROOT_LOGGER } from './logging/logging.tokens';
 import { RelayMetrics } from './metrics/relay-metrics.service';
 import { setupSwagger } from './swagger';
 
@@ -13,6 +15,8 @@ const WEB_CLIENT_DIR = join(__dirname, 'web');
 
 /** Everything an app needs before listen(), shared by main.ts and in-process test instances. */
 export function configureApp(app: INestApplication, config: AppConfig): void {
+  // First, so every request is logged, static files and unmatched paths included.
+  app.use(httpRequestLogger(app.get(ROOT_LOGGER)));
   app.useWebSocketAdapter(new RelayWsAdapter(app));
   app.useGlobalPipes(new ValidationPipe({ ...VALIDATION_OPTIONS, transform: true }));
   app.useGlobalFilters(new HttpExceptionFilter(app.get(RelayMetrics)));

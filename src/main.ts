@@ -1,18 +1,17 @@
 import 'reflect-metadata';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NativeLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
 import { configureApp } from './app.setup';
 import { ShutdownState } from './common/shutdown-state';
+import { AppLogger } from './logging/app-logger.service';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  // Buffered until pino takes over, so start-up lines are JSON too. NativeLogger reads Nest's
-  // `error(message, stack)` arguments the way Nest's own logger does.
+  // Buffered until pino takes over, so start-up lines are JSON too.
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(NativeLogger));
+  app.useLogger(app.get(AppLogger));
   configureApp(app, config);
   exitCleanlyOn(['SIGTERM', 'SIGINT'], app);
   await app.listen(config.port, config.host);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
 import { RelayInstance } from './support/relay-instance';
@@ -84,6 +85,26 @@ describe('structured logs', () => {
 
     const failed = await waitForLine(relay, (line) => line.req?.url === '/auth/login' && line.res?.statusCode === 401);
     expect(failed).toMatchObject({ level: 'warn', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  });
+
+  it('logs an unexpected error with the id of the request that met it', async () => {
+    const db = new Client({ connectionString: relays.env.DATABASE_URL });
+    await db.connect();
+    // A schema the running code does not expect: the user lookup fails with a plain SQL error.
+    await db.query('ALTER TABLE users RENAME COLUMN display_name TO display_name_moved');
+    try {
+      const me = await fetch(`${relay.httpUrl}/auth/me`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'logging-e2e-broken' } });
+      expect(me.status).toBe(500);
+      const body = (await me.json()) as { code: string; message: string };
+      expect(body.code).toBe('internal_error');
+      const errorId = /id ([0-9a-f-]{36})/.exec(body.message)?.[1];
+      expect(errorId).toBeDefined();
+      const line = await waitForLine(relay, (candidate) => candidate.msg === `unexpected error ${errorId}`);
+      expect(line).toMatchObject({ level: 'error', requestId: 'logging-e2e-broken', context: 'HttpExceptionFilter', stack: expect.stringContaining('display_name') });
+    } finally {
+      await db.query('ALTER TABLE users RENAME COLUMN display_name_moved TO display_name');
+      await db.end();
+    }
   });
 
   it('never writes the password, the wrong password or the token', () => {

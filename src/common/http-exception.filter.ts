@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable, toDatabaseUnavailable } from './database-unavailable';
@@ -35,7 +35,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       response.status(status).json({ statusCode: status, error: STATUS_CODES[status], code: CODE_BY_STATUS[status] ?? (status < 500 ? 'bad_request' : 'internal_error'), ...fields });
       return;
     }
-    const domain = this.toDomainError(exception);
+    const domain = this.toDomainError(exception, host.switchToHttp().getRequest<Request>());
     const retryAfter = (domain.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
     if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
     response.status(domain.httpStatus).json({
@@ -46,14 +46,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
     });
   }
 
-  private toDomainError(exception: unknown): DomainError {
+  private toDomainError(exception: unknown, request: Request): DomainError {
     if (exception instanceof DomainError) return exception;
     if (isDatabaseUnavailable(exception)) {
       this.metrics?.databaseUnavailable('http');
       return toDatabaseUnavailable();
     }
     const errorId = randomUUID();
-    this.logger.error(`unexpected error ${errorId}`, (exception as Error)?.stack ?? String(exception));
+    const stack = (exception as Error)?.stack ?? String(exception);
+    // The request's own logger (pino-http's, bound to its requestId), so the line can be found
+    // from the request's completion line; there is no ambient request context to do it for us.
+    if (request.log) request.log.error({ context: HttpExceptionFilter.name, errorId, stack }, `unexpected error ${errorId}`);
+    else this.logger.error(`unexpected error ${errorId}`, stack);
     return new DomainError('internal_error', `Internal error (id ${errorId})`);
   }
 }
