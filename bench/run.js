@@ -4,7 +4,7 @@
  * instances and reference instances on the local Redis), drives load from separate client
  * processes, and prints and saves every figure next to the reference's. See docs/PERFORMANCE.md.
  */
-const { existsSync } = require('node:fs');
+const { existsSync, mkdirSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 const { parseArgs, USAGE } = require('./lib/args');
 const { startServers, stopServers } = require('./lib/servers');
@@ -21,6 +21,7 @@ const SCENARIOS = {
   slow: require('./scenarios/slow'),
 };
 
+const PROFILE_DIR = join(__dirname, 'results', 'profiles');
 const live = new Set();
 
 function contextFor(target, options, db, pool) {
@@ -28,7 +29,7 @@ function contextFor(target, options, db, pool) {
     target === 'relay'
       ? { DATABASE_URL: db.url, REDIS_URL: fixtures.REDIS_URL, REDIS_CHANNEL_PREFIX: `${db.name}:`, JWT_SECRET: fixtures.JWT_SECRET }
       : { REDIS_URL: fixtures.REDIS_URL, REDIS_CHANNEL_PREFIX: `${db.name}_ref:` };
-  const profileDir = options.profile ? join(__dirname, 'results', 'profiles') : undefined;
+  const profileDir = options.profile ? PROFILE_DIR : undefined;
   return {
     target,
     options,
@@ -40,6 +41,16 @@ function contextFor(target, options, db, pool) {
       servers.forEach((s) => live.add(s));
       for (const s of servers) s.exited.then(() => live.delete(s));
       return servers;
+    },
+    // --alloc-profile: starts recording what each Relay instance allocates; resolves to the stop.
+    async recordAllocations(servers, scenario) {
+      if (!options.allocProfile || target !== 'relay') return async () => {};
+      await Promise.all(servers.map((s) => s.startAllocationProfile()));
+      return async () => {
+        mkdirSync(PROFILE_DIR, { recursive: true });
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        await Promise.all(servers.map((s) => s.stopAllocationProfile(join(PROFILE_DIR, `${scenario}-${s.instanceId}-${stamp}.heapprofile`))));
+      };
     },
     createUsers: (count, tag) => fixtures.createUsers(target === 'relay' ? db : null, count, tag),
     createGroup: (members, servers) => fixtures.createGroup(target === 'relay' ? db : null, members, servers),

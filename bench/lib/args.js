@@ -18,6 +18,7 @@ const DEFAULTS = {
   warmup: 15, // fanout, dm, persist: seconds of the same load before the measured window (see PERFORMANCE.md, Method)
   workers: 2, // client processes (at least 2)
   profile: false, // write Relay --cpu-prof profiles to bench/results/profiles
+  allocProfile: false, // dm, persist: write what each Relay instance allocates in the window to bench/results/profiles
   relayMain: '', // Relay entry point; default dist/main.js of this checkout
 };
 
@@ -58,7 +59,7 @@ function parseArgs(argv) {
 
 const USAGE = `npm run bench -- [--scenario idle,fanout,dm,persist] [--target reference,relay] [--repeat 1]
   [--connections 5000] [--instances 1] [--members 1000] [--rate 10] [--pairs 300] [--dm-rate 300] [--senders 50]
-  [--duration 10] [--warmup 15] [--workers 2] [--profile] [--relay-main path/to/dist/main.js]
+  [--duration 10] [--warmup 15] [--workers 2] [--profile] [--alloc-profile] [--relay-main path/to/dist/main.js]
   --scenario slow (Relay only, not in the default list): fanout over --members at --rate, twice for --duration,
   without then with slow members: [--slow 50] members stop reading; [--slow-rate 20] 60 KB messages/s to them`;
 

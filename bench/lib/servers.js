@@ -56,6 +56,20 @@ class ServerProcess {
 
   /** memoryUsage() (after two full GCs when gc is true) and event-loop utilisation since the last call. */
   stats(gc = false) {
+    return this.ask({ probe: 'stats', gc });
+  }
+
+  /** Starts recording allocations (see bench/server-probe.js). */
+  startAllocationProfile() {
+    return this.ask({ probe: 'alloc-start' });
+  }
+
+  /** Stops recording allocations and writes them to `file` (a .heapprofile). */
+  stopAllocationProfile(file) {
+    return this.ask({ probe: 'alloc-stop', file });
+  }
+
+  ask(request) {
     const id = this.nextStatsId++;
     return new Promise((resolve, reject) => {
       // A server that died mid-run is a finding, not a bench crash: say so with its last output.
@@ -63,9 +77,9 @@ class ServerProcess {
         reject(new Error(`${this.instanceId} exited (code ${this.child.exitCode}, signal ${this.child.signalCode}):\n${this.output.slice(-4000)}`));
         return;
       }
-      const timer = setTimeout(() => reject(new Error(`${this.instanceId}: no probe answer`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`${this.instanceId}: no probe answer to ${request.probe}`)), 10_000);
       this.pendingStats.set(id, (reply) => (clearTimeout(timer), resolve(reply)));
-      this.child.send({ probe: 'stats', id, gc });
+      this.child.send({ ...request, id });
     });
   }
 

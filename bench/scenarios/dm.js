@@ -9,7 +9,7 @@ const INSTANCES = 3;
  * `pairs` pairs over 3 instances, the two sides of a pair always on different instances, each
  * side sending direct messages to the other; `dmRate` sends/s offered in total.
  */
-module.exports = async function dm({ options, startServers, createUsers, pool }) {
+module.exports = async function dm({ options, startServers, createUsers, pool, recordAllocations }) {
   const servers = await startServers(INSTANCES);
   try {
     const users = await createUsers(options.pairs * 2, 'dm');
@@ -34,6 +34,7 @@ module.exports = async function dm({ options, startServers, createUsers, pool })
     const envelopesBefore = await Promise.all(servers.map(envelopeCounts));
     const cpuBefore = servers.map((s) => s.cpuMicros());
     const clientCpuBefore = pool.cpuMicros();
+    const stopRecording = await recordAllocations(servers, 'dm');
     const machineBusy = machineBusyWindow();
     const started = Date.now();
     const sends = await pool.all('pairSend', { ratePerClient, durationMs: options.duration * 1000 });
@@ -43,6 +44,7 @@ module.exports = async function dm({ options, startServers, createUsers, pool })
     const cpu = servers.reduce((sum, s, i) => sum + s.cpuMicros() - cpuBefore[i], 0);
     const clientCpu = pool.cpuMicros() - clientCpuBefore;
     const machineBusyPercent = machineBusy();
+    await stopRecording();
     const elu = await Promise.all(servers.map((s) => s.stats(false)));
     // Routing: a DM between instances A and B should reach B only, so one envelope per send;
     // relaying to every instance would make it (instances - 1).

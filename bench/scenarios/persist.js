@@ -23,7 +23,7 @@ function cpuOfEverything(server, pool) {
   return { relay: server.cpuMicros(), postgres: commandCpuMicros('postgres'), redis: commandCpuMicros('redis-server'), clients: pool.cpuMicros() };
 }
 
-async function relayPersist({ options, startServers, createUsers, createGroup, pool }) {
+async function relayPersist({ options, startServers, createUsers, createGroup, pool, recordAllocations }) {
   const [server] = await startServers(1);
   try {
     const users = await createUsers(options.senders * 2, 'persist');
@@ -38,6 +38,7 @@ async function relayPersist({ options, startServers, createUsers, createGroup, p
       await drain(pool, (t) => t.unacked === 0);
     }
     await pool.all('reset');
+    const stopRecording = await recordAllocations([server], 'persist');
     const cpuBefore = cpuOfEverything(server, pool);
     const machineBusy = machineBusyWindow();
     const started = Date.now();
@@ -46,6 +47,7 @@ async function relayPersist({ options, startServers, createUsers, createGroup, p
     const total = await drain(pool, (t) => t.unacked === 0);
     const busyPercent = machineBusy();
     const cpuAfter = cpuOfEverything(server, pool);
+    await stopRecording();
     const perMessage = (part) => (cpuAfter[part] - cpuBefore[part]) / total.acked;
     return {
       ackedPerSec: total.acked / (windowMs / 1000),
