@@ -17,6 +17,7 @@ describe('prepared send statement', () => {
   let sender: WsTestClient;
   let receiver: WsTestClient;
   let conversationId: string;
+  let ben: TestUser;
 
   beforeAll(async () => {
     relays = await startTestRelays({ env: { DATABASE_POOL_SIZE: '2' } });
@@ -24,10 +25,15 @@ describe('prepared send statement', () => {
     db = new Client({ connectionString: relays.env.DATABASE_URL });
     await db.connect();
     const api = new ApiClient(relay.httpUrl);
-    const [ann, ben]: TestUser[] = [await api.newUser('ann'), await api.newUser('ben')];
+    const ann: TestUser = await api.newUser('ann');
+    ben = await api.newUser('ben');
     conversationId = await api.createGroup(ann, 'prepared', [ben.id]);
     sender = await WsTestClient.connect(relay.wsUrl, ['access_token', ann.token]);
     receiver = await WsTestClient.connect(relay.wsUrl, ['access_token', ben.token]);
+    // Each arrival's contact lookup (for its presence announcement) runs on a pooled connection
+    // up to 10 ms later; once ann hears that ben is online, neither lookup can still take the
+    // connection the sends use.
+    await sender.next('presence', (data) => data.userId === ben.id && data.online === true);
   });
 
   afterAll(async () => {

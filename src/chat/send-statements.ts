@@ -40,15 +40,30 @@ export async function insertMessage(db: StatementPool, message: NewMessage): Pro
 }
 
 /**
+ * Batches smaller than this go through `store_messages`; larger ones through BATCH_STATEMENT.
+ * Postgres plans the statement on every call (about 330 µs), which dominates small batches; the
+ * function keeps its plans but pays per row, and in the persist bench (batches of about 50) it
+ * cost 10 % more Postgres CPU per message. Measured crossover: 32-48 (docs/PERFORMANCE.md).
+ */
+export const FUNCTION_BATCH_LIMIT = 32;
+
+/**
+ * Many sends in one call of `store_messages` (migration 1764720000000), same rules as
+ * BATCH_STATEMENT. Prepared: the call's plan is trivial.
+ */
+const STORE_MESSAGES: PreparedStatement = {
+  name: 'relay_store_messages',
+  text: `SELECT * FROM store_messages($1::uuid[], $2::uuid[], $3::text[], $4::text[])`,
+};
+
+/**
  * Many sends in one statement. Conversation rows are locked in id order (so concurrent
  * batches cannot deadlock), each conversation's counter moves by its number of allowed sends,
  * and the sends get consecutive seqs in arrival order. Not prepared: in the persist bench, the
  * generic plan Postgres settles on for it cost more Postgres CPU per message than planning
  * each batch (PERFORMANCE.md, 2026-12-02).
  */
-export async function insertBatch(db: StatementPool, messages: NewMessage[]): Promise<StoredMessages> {
-  const rows = await db.unprepared<StoredRow>(
-    `WITH input AS (
+const BATCH_STATEMENT = `WITH input AS (
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY
          AS t(conversation_id, sender_id, body, client_msg_id, ord)
      ), allowed AS (
@@ -71,14 +86,18 @@ export async function insertBatch(db: StatementPool, messages: NewMessage[]): Pr
        SELECT conversation_id, seq, 'message', sender_id, body, client_msg_id FROM numbered ORDER BY ord
        RETURNING *
      )
-     SELECT ${RETURNED_COLUMNS}, b.members_version FROM inserted i JOIN bumped b ON b.id = i.conversation_id`,
-    [
-      messages.map((message) => message.conversationId),
-      messages.map((message) => message.senderId),
-      messages.map((message) => message.body),
-      messages.map((message) => message.clientMsgId ?? null),
-    ],
-  );
+     SELECT ${RETURNED_COLUMNS}, b.members_version FROM inserted i JOIN bumped b ON b.id = i.conversation_id`;
+
+/** Several sends stored at once: all-or-nothing, one commit. */
+export async function insertBatch(db: StatementPool, messages: NewMessage[]): Promise<StoredMessages> {
+  const values = [
+    messages.map((message) => message.conversationId),
+    messages.map((message) => message.senderId),
+    messages.map((message) => message.body),
+    messages.map((message) => message.clientMsgId ?? null),
+  ];
+  const rows =
+    messages.length < FUNCTION_BATCH_LIMIT ? await db.prepared<StoredRow>(STORE_MESSAGES, values) : await db.unprepared<StoredRow>(BATCH_STATEMENT, values);
   return { messages: matchToInputs(messages, rows.map(fromRow)), membersVersions: versionsOf(rows) };
 }
 

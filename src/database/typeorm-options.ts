@@ -7,6 +7,7 @@ import { InitialSchema1764374400000 } from './migrations/1764374400000-InitialSc
 import { ConversationEvents1764460800000 } from './migrations/1764460800000-ConversationEvents';
 import { RefreshTokensAndBans1764547200000 } from './migrations/1764547200000-RefreshTokensAndBans';
 import { MembersVersion1764633600000 } from './migrations/1764633600000-MembersVersion';
+import { StoreMessagesFunction1764720000000 } from './migrations/1764720000000-StoreMessagesFunction';
 import { RefreshToken } from '../auth/refresh-token.entity';
 
 export const ENTITIES = [User, Conversation, ConversationMember, Message, RefreshToken];
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   ConversationEvents1764460800000,
   RefreshTokensAndBans1764547200000,
   MembersVersion1764633600000,
+  StoreMessagesFunction1764720000000,
 ];
 
 export interface DatabaseSettings {

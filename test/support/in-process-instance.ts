@@ -12,7 +12,7 @@ import { TEST_JWT_SECRET } from './relay-instance';
  */
 const DIST = join(__dirname, '..', '..', 'dist');
 const load = createRequire(__filename);
-const fromDist = <T>(path: string): T => load(join(DIST, path)) as T;
+export const fromDist = <T>(path: string): T => load(join(DIST, path)) as T;
 
 load('reflect-metadata');
 const { NestFactory } = load('@nestjs/core') as typeof import('@nestjs/core');
