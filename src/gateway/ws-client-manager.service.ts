@@ -5,18 +5,17 @@ import { AppConfig } from '../config/app-config';
 import { RelayMetrics } from '../metrics/relay-metrics.service';
 import { encodeFrame, ServerEventName, ServerEvents } from './ws-protocol';
 import { RelaySocket } from './relay-socket';
+import { wsTextFrame } from './ws-text-frame';
 
 /** Unsent bytes a socket may hold before it is cut off as a slow consumer. */
 export const SLOW_CONSUMER_BYTES = 1024 * 1024;
-/** Pre-encoded frames are still text frames; one shared options object, not one per write. */
-const AS_TEXT = { binary: false } as const;
 
 /**
  * This instance's registry of live sockets (many per user: one per device) and the one place
  * that sends to users. Every send is shaped for the hot path: the frame is serialised once,
- * the same string is written to every local socket (no per-recipient await or copy), and it
- * is published once; the bus routes it only to the instances that hold a recipient, which
- * write the same bytes to theirs.
+ * framed once as a complete WebSocket frame, the same bytes are written to every local socket
+ * (no per-recipient await, copy or header), and it is published once; the bus routes it only
+ * to the instances that hold a recipient, which frame it once and write it to theirs.
  */
 @Injectable()
 export class WsClientManager implements OnModuleInit {
@@ -95,7 +94,7 @@ export class WsClientManager implements OnModuleInit {
   reply<E extends ServerEventName>(socket: RelaySocket, event: E, data: ServerEvents[E]): void {
     if (socket.readyState !== WebSocket.OPEN) return;
     this.coalesce(socket);
-    socket.send(encodeFrame(event, data));
+    socket.transport.write(wsTextFrame(encodeFrame(event, data)));
     this.metrics.replyWritten(event);
   }
 
@@ -124,23 +123,23 @@ export class WsClientManager implements OnModuleInit {
   }
 
   /**
-   * The frame is UTF-8 encoded once, on the first local recipient, and the same bytes go to
-   * every socket: ws would otherwise encode the string again for each recipient.
+   * The frame is encoded and framed once, on the first local recipient, and the same bytes go
+   * to every socket: ws would otherwise encode the string and build a header for each one.
    */
   private writeToUsers(userIds: string[], frame: string, exceptConnectionId?: string): void {
-    let bytes: Buffer | undefined;
+    let wire: Buffer | undefined;
     for (const userId of userIds) {
       const sockets = this.socketsByUser.get(userId);
       if (!sockets) continue;
       for (const socket of sockets) {
-        if (socket.connectionId !== exceptConnectionId) this.write(socket, (bytes ??= Buffer.from(frame)));
+        if (socket.connectionId !== exceptConnectionId) this.write(socket, (wire ??= wsTextFrame(frame)), frame);
       }
     }
   }
 
   private writeToAll(frame: string): void {
-    const bytes = Buffer.from(frame);
-    for (const socket of this.allSockets()) this.write(socket, bytes);
+    const wire = wsTextFrame(frame);
+    for (const socket of this.allSockets()) this.write(socket, wire, frame);
   }
 
   /**
@@ -150,8 +149,10 @@ export class WsClientManager implements OnModuleInit {
    * recipient device, and write errors surface as the socket's 'error'/'close' anyway.
    * The cut-off is checked on a socket's first frame of the tick: later ones may sit corked
    * (see coalesce), and bufferedAmount would count them before the kernel was offered them.
+   * `wire` is the whole WebSocket frame (wsTextFrame), written straight to the TCP socket: one
+   * write of one buffer. ws's bufferedAmount counts what waits there too.
    */
-  private write(socket: RelaySocket, frame: Buffer): void {
+  private write(socket: RelaySocket, wire: Buffer, frame: string): void {
     if (socket.readyState !== WebSocket.OPEN) return;
     if (socket.lastWriteTick !== this.tick && socket.bufferedAmount > SLOW_CONSUMER_BYTES) {
       this.logger.warn(`[${this.config.instanceId}] cutting off slow consumer ${socket.connectionId} (${socket.bufferedAmount} bytes unsent)`);
@@ -160,12 +161,12 @@ export class WsClientManager implements OnModuleInit {
       return;
     }
     this.coalesce(socket);
-    socket.send(frame, AS_TEXT);
+    socket.transport.write(wire);
     this.metrics.liveFrameWritten(frame);
   }
 
   /**
-   * Runs before each frame to a socket. Each ws send is its own write syscall, and a loopback
+   * Runs before each frame to a socket. Each frame is its own write syscall, and a loopback
    * write costs 10-40 µs on hosts like ours (the kernel does the receiver's TCP work in the
    * sender's context), so frames that reach one socket in the same tick (a Redis backlog read
    * at once, a catch-up page, acks of one commit) should leave as one writev. The first frame
@@ -174,7 +175,7 @@ export class WsClientManager implements OnModuleInit {
    * fanout bench), and one frame per socket per tick, the common case, then costs one number
    * compared. From the second frame on, the socket's TCP stream stays corked until
    * process.nextTick (no wait for other I/O), so frames keep their order. Node's cork is a
-   * counter, so ws's own cork around each frame nests inside ours; uncorking a socket closed
+   * counter, so ws's own cork around its frames (pings, closes) nests inside ours; uncorking a socket closed
    * or destroyed meanwhile is harmless, and a close frame (shutdown's 1012) leaves with the rest.
    */
   private coalesce(socket: RelaySocket): void {
