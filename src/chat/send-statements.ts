@@ -43,7 +43,7 @@ export async function insertMessage(db: StatementPool, message: NewMessage): Pro
  * Batches smaller than this go through `store_messages`; larger ones through BATCH_STATEMENT.
  * Postgres plans the statement on every call (about 330 µs), which dominates small batches; the
  * function keeps its plans but pays per row, and in the persist bench (batches of about 50) it
- * cost 10 % more Postgres CPU per message. Measured crossover: 32-48 (docs/PERFORMANCE.md).
+ * cost 10-15 % more Postgres CPU per message. Measured crossover: 32-48 (docs/PERFORMANCE.md).
  */
 export const FUNCTION_BATCH_LIMIT = 32;
 
