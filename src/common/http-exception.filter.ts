@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -22,8 +22,6 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger(HttpExceptionFilter.name);
-
   constructor(private readonly metrics?: RelayMetrics) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -54,10 +52,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const errorId = randomUUID();
     const stack = (exception as Error)?.stack ?? String(exception);
-    // The request's own logger (pino-http's, bound to its requestId), so the line can be found
-    // from the request's completion line; there is no ambient request context to do it for us.
-    if (request.log) request.log.error({ context: HttpExceptionFilter.name, errorId, stack }, `unexpected error ${errorId}`);
-    else this.logger.error(`unexpected error ${errorId}`, stack);
+    // The request's own logger (pino-http's, installed first by configureApp and bound to the
+    // requestId), so the line can be found from the request's completion line; there is no
+    // ambient request context to do it for us.
+    request.log.error({ context: HttpExceptionFilter.name, errorId, stack }, `unexpected error ${errorId}`);
     return new DomainError('internal_error', `Internal error (id ${errorId})`);
   }
 }

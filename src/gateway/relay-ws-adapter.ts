@@ -32,7 +32,9 @@ export class RelayWsAdapter extends WsAdapter {
       ...options,
       maxPayload: config.wsMaxPayloadBytes,
       // The per-message deflate extension costs memory per socket and CPU per frame; chat
-      // frames are small.
+      // frames are small. Keep it off: WsClientManager writes prebuilt frames straight to the
+      // TCP socket (ws-text-frame.ts), which stays in order with ws's own only while ws writes
+      // synchronously, and with deflate on it would not.
       perMessageDeflate: false,
       handleProtocols: (protocols: Set<string>) => handshake.selectProtocol(protocols),
       verifyClient: (info: { req: IncomingMessage }, done: VerifyClientCallback) => {
