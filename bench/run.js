@@ -19,6 +19,7 @@ const SCENARIOS = {
   dm: require('./scenarios/dm'),
   persist: require('./scenarios/persist'),
   slow: require('./scenarios/slow'),
+  saturation: require('./scenarios/saturation'),
 };
 
 const PROFILE_DIR = join(__dirname, 'results', 'profiles');

@@ -11,6 +11,7 @@ const DEFAULTS = {
   rate: 10, // fanout: messages/s from the one sender (Relay falls behind near 16/s, see PERFORMANCE.md)
   pairs: 300, // dm: pairs over 3 instances
   dmRate: 300, // dm: total offered sends/s over all pairs
+  sweepStart: 1000, // saturation: first dm rate of the sweep (doubled until Relay falls behind)
   senders: 50, // persist: closed-loop senders on one instance
   slow: 50, // slow: fanout members that stop reading (the rest of --members stay healthy)
   slowRate: 20, // slow: 60 KB messages/s to the slow members only, so their buffers fill in seconds
@@ -22,7 +23,7 @@ const DEFAULTS = {
   relayMain: '', // Relay entry point; default dist/main.js of this checkout
 };
 
-const NUMERIC = new Set(['repeat', 'connections', 'instances', 'members', 'rate', 'pairs', 'dmRate', 'senders', 'slow', 'slowRate', 'duration', 'warmup', 'workers']);
+const NUMERIC = new Set(['repeat', 'connections', 'instances', 'members', 'rate', 'pairs', 'dmRate', 'sweepStart', 'senders', 'slow', 'slowRate', 'duration', 'warmup', 'workers']);
 
 function camel(flag) {
   return flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -51,7 +52,7 @@ function parseArgs(argv) {
   options.scenarios = options.scenario.split(',').map((s) => s.trim());
   options.targets = options.target.split(',').map((s) => s.trim());
   for (const s of options.scenarios) {
-    if (!['idle', 'fanout', 'dm', 'persist', 'slow'].includes(s)) throw new Error(`unknown scenario ${s}`);
+    if (!['idle', 'fanout', 'dm', 'persist', 'slow', 'saturation'].includes(s)) throw new Error(`unknown scenario ${s}`);
   }
   options.workers = Math.max(2, Math.floor(options.workers));
   return options;
@@ -61,6 +62,8 @@ const USAGE = `npm run bench -- [--scenario idle,fanout,dm,persist] [--target re
   [--connections 5000] [--instances 1] [--members 1000] [--rate 10] [--pairs 300] [--dm-rate 300] [--senders 50]
   [--duration 10] [--warmup 15] [--workers 2] [--profile] [--alloc-profile] [--relay-main path/to/dist/main.js]
   --scenario slow (Relay only, not in the default list): fanout over --members at --rate, twice for --duration,
-  without then with slow members: [--slow 50] members stop reading; [--slow-rate 20] 60 KB messages/s to them`;
+  without then with slow members: [--slow 50] members stop reading; [--slow-rate 20] 60 KB messages/s to them
+  --scenario saturation (not in the default list; about 8 minutes a target): dm at rising rates from [--sweep-start 1000]
+  until sends queue up, then 3 dm runs at half that rate; --repeat repeats all of it`;
 
 module.exports = { parseArgs, USAGE, DEFAULTS };

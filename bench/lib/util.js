@@ -9,9 +9,9 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Median of each metric over several runs (each run a flat {metric: number}). */
+/** Median of each numeric metric over several runs (other fields, such as a sweep's steps, stay in the runs). */
 function medianOf(runs) {
-  const keys = [...new Set(runs.flatMap((r) => Object.keys(r)))];
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === 'number')))];
   return Object.fromEntries(keys.map((k) => [k, median(runs.map((r) => r[k]))]));
 }
 
