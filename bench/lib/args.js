@@ -63,7 +63,7 @@ const USAGE = `npm run bench -- [--scenario idle,fanout,dm,persist] [--target re
   [--duration 10] [--warmup 15] [--workers 2] [--profile] [--alloc-profile] [--relay-main path/to/dist/main.js]
   --scenario slow (Relay only, not in the default list): fanout over --members at --rate, twice for --duration,
   without then with slow members: [--slow 50] members stop reading; [--slow-rate 20] 60 KB messages/s to them
-  --scenario saturation (not in the default list; about 8 minutes a target): dm at rising rates from [--sweep-start 1000]
+  --scenario saturation (not in the default list; about 6 minutes a target): dm at rising rates from [--sweep-start 1000]
   until sends queue up, then 3 dm runs at half that rate; --repeat repeats all of it`;
 
 module.exports = { parseArgs, USAGE, DEFAULTS };

@@ -5,7 +5,8 @@ const { medianOf } = require('../lib/util');
 
 /** Kept up: the sends not yet delivered when the window closed are under this many seconds' worth. */
 const MAX_BACKLOG_SECONDS = 0.25;
-/** Above this, the load clients rather than the servers would be what is measured. */
+/** Where the sweep stops, so a target that keeps up everywhere still ends. Past about 16,000/s on
+ * 2 cores, what the sweep measures is the load clients as much as the servers. */
 const MAX_RATE = 64_000;
 /** Bisection steps between the last rate kept up with and the first that was not. */
 const BISECT_STEPS = 3;
@@ -19,8 +20,8 @@ const RUNS_AT_HALF = 3;
  * with and the first it did not. Kept up means the sends not yet delivered when the measured
  * window closed are under MAX_BACKLOG_SECONDS' worth: below saturation that backlog is the
  * delivery latency (tens of ms), past it the queue grows for the whole window. Delivery, not
- * the ack: near saturation acks kept up while deliveries ran 100-200 ms behind. Every send is still acked and
- * delivered in the drain after the window, so losses say nothing here; latency does.
+ * the ack: near saturation acks kept up while deliveries ran 100-200 ms behind. Every send is
+ * still acked and delivered in the drain after the window, so losses cannot tell the two apart.
  * Then dm runs RUNS_AT_HALF times at half the saturation rate, and the result is their median,
  * with the saturation rate and the whole sweep (printed as it goes).
  */
