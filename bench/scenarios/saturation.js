@@ -19,9 +19,10 @@ const RUNS_AT_HALF = 3;
  * offered rates: doubling from --sweep-start, then bisecting between the last rate it kept up
  * with and the first it did not. Kept up means the sends not yet delivered when the measured
  * window closed are under MAX_BACKLOG_SECONDS' worth: below saturation that backlog is the
- * delivery latency (tens of ms), past it the queue grows for the whole window. Delivery, not
- * the ack: near saturation acks kept up while deliveries ran 100-200 ms behind. Every send is
- * still acked and delivered in the drain after the window, so losses cannot tell the two apart.
+ * delivery latency (tens of ms), past it the queue grows for the whole window. Deliveries, not
+ * acks, because the latency target is on delivery, and near saturation deliveries trail the
+ * acks by 25-50 ms (p50). Every send is still acked and delivered in the drain after the
+ * window, so losses cannot tell the two apart.
  * Then dm runs RUNS_AT_HALF times at half the saturation rate, and the result is their median,
  * with the saturation rate and the whole sweep (printed as it goes).
  */
