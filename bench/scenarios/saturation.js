@@ -28,6 +28,7 @@ const RUNS_AT_HALF = 3;
  */
 module.exports = async function saturation(ctx) {
   const { options, target, db } = ctx;
+  if (options.sweepStart > MAX_RATE) throw new Error(`--sweep-start must be at most ${MAX_RATE} sends/s`);
   const sweep = [];
   const dmAt = async (rate, label) => {
     const metrics = await dm({ ...ctx, options: { ...ctx.options, dmRate: rate } });
