@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e-spec.ts'],
+          setupFiles: ['test/support/redis-key-cleanup.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,

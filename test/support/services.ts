@@ -32,9 +32,18 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/** Prefixes handed out in this test file; redis-key-cleanup.ts deletes their keys when it ends. */
+const issuedPrefixes = new Set<string>();
+
 /** A channel prefix of its own, so instances of different test files never hear each other. */
 export function uniqueChannelPrefix(): string {
-  return `relay_test_${uniqueSuffix()}:`;
+  const prefix = `relay_test_${uniqueSuffix()}:`;
+  issuedPrefixes.add(prefix);
+  return prefix;
+}
+
+export function issuedChannelPrefixes(): ReadonlySet<string> {
+  return issuedPrefixes;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { RelayInstance } from './relay-instance';
-import { createTestDatabase, dropRedisKeys, REDIS_URL, uniqueChannelPrefix } from './services';
+import { createTestDatabase, REDIS_URL, uniqueChannelPrefix } from './services';
 
 export interface TestRelays {
   /** One per entry of `instances`, in the same order. */
@@ -30,7 +30,6 @@ export async function startTestRelays({ env = {}, instances = [{}], oneAtATime =
   const stop = async (signal?: NodeJS.Signals) => {
     await Promise.all(started.map((instance) => instance.stop(signal)));
     await db.drop();
-    await dropRedisKeys(shared.REDIS_CHANNEL_PREFIX);
   };
   try {
     if (oneAtATime) {
