@@ -44,8 +44,9 @@ module.exports = async function saturation(ctx) {
   const keptUp = (metrics) => metrics.backlogSeconds < MAX_BACKLOG_SECONDS && metrics.unacked === 0;
   const runAt = async (rate) => {
     const metrics = await dmAt(rate, (m) => (keptUp(m) ? 'kept up, ' : 'fell behind, '));
-    sweep.push({ rate, keptUp: keptUp(metrics), ...metrics });
-    return keptUp(metrics);
+    const ok = keptUp(metrics);
+    sweep.push({ rate, keptUp: ok, ...metrics });
+    return ok;
   };
 
   let good = 0;
